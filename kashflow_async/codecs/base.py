@@ -1,0 +1,99 @@
+"""The codec interface, and the encode-side checks both codecs share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
+
+from ..errors import EncodeError
+from ..models._base import WireDate, as_wire_date
+from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
+
+__all__ = ["Codec", "check_money", "normalize"]
+
+T = TypeVar("T")
+
+
+class Codec(Protocol):
+    """Maps model objects to one wire format and back. Knows nothing of HTTP."""
+
+    #: ``"json"`` or ``"xml"``
+    name: str
+    #: the media type for ``Accept`` and ``Content-Type``
+    media_type: str
+
+    def encode(self, obj: Any) -> bytes:
+        """The wire bytes of `obj` (a model, a list of models or of ints)."""
+        ...
+
+    def decode(self, data: bytes, type_: type[T]) -> T:
+        """Decode `data` as `type_`; raises `DecodeError` for anything that does not fit."""
+        ...
+
+
+def check_money(value: Any, path: str) -> None:
+    """Refuse a float or a non-finite Decimal where the model wants an exact number."""
+    if isinstance(value, float):
+        raise EncodeError(f"{path}: float {value!r} is not exact; use decimal.Decimal")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise EncodeError(f"{path}: {value} is not a number the API accepts")
+
+
+def normalize(obj: Any, node: Node, path: str = "$") -> None:
+    """Check money and turn plain `datetime`/`date` values into wire dates, in place.
+
+    Users build models with ordinary datetimes; the wire types only differ in how they are
+    written, so replacing them keeps every value equal.
+    """
+    if obj is None:
+        return
+    if isinstance(node, StructNode):
+        for f in node.fields:
+            value = getattr(obj, f.attr)
+            if value is None:
+                continue
+            sub = f.node
+            if isinstance(sub, ScalarNode):
+                kind = sub.kind
+                if kind is Scalar.DECIMAL:
+                    if type(value) is not Decimal:
+                        check_money(value, f"{path}.{f.wire}")
+                elif kind is Scalar.DATETIME or kind is Scalar.DATE:
+                    if not isinstance(value, WireDate):
+                        if not isinstance(value, dt.date):
+                            raise EncodeError(f"{path}.{f.wire}: expected a date, got {value!r}")
+                        setattr(obj, f.attr, as_wire_date(value))
+            elif _has_checks(sub):
+                normalize(value, sub, f"{path}.{f.wire}")
+    elif isinstance(node, ListNode):
+        item = node.item
+        if isinstance(item, StructNode):
+            for i, value in enumerate(obj):
+                normalize(value, item, f"{path}[{i}]")
+        elif isinstance(item, ScalarNode) and item.kind is Scalar.DECIMAL:
+            for i, value in enumerate(obj):
+                check_money(value, f"{path}[{i}]")
+
+
+_CHECKED: dict[int, bool] = {}
+
+
+def _has_checks(node: Node) -> bool:
+    """Whether anything below `node` needs `normalize` (cached per node)."""
+    key = id(node)
+    known = _CHECKED.get(key)
+    if known is not None:
+        return known
+    _CHECKED[key] = False  # provisional, for recursive types
+    result: bool
+    if isinstance(node, ScalarNode):
+        result = node.kind in (Scalar.DECIMAL, Scalar.DATETIME, Scalar.DATE)
+    elif isinstance(node, ListNode):
+        result = _has_checks(node.item)
+    elif isinstance(node, StructNode):
+        result = any(_has_checks(f.node) for f in node.fields)
+    else:
+        result = False
+    _CHECKED[key] = result
+    return result

@@ -1,0 +1,151 @@
+"""What every model shares: the wire naming rule, the base Struct and the wire value types."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+__all__ = ["Code", "Model", "WireDate", "WireDateTime", "format_date", "parse_date", "wire_name"]
+
+#: Words the API spells in capitals inside a name (``VATAmount``, ``InvoiceInECMemberState``).
+ACRONYMS: dict[str, str] = {"vat": "VAT", "ec": "EC"}
+
+
+def wire_name(field: str) -> str:
+    """The documented wire name of a snake_case attribute: ``home_currency_vat_amount`` ->
+    ``HomeCurrencyVATAmount``; ``tax1_amount`` -> ``Tax1Amount``."""
+    return "".join(ACRONYMS.get(part, part[:1].upper() + part[1:]) for part in field.split("_"))
+
+
+class Model(
+    msgspec.Struct,
+    rename=wire_name,
+    omit_defaults=True,
+    kw_only=True,
+    repr_omit_defaults=True,
+):
+    """Base of every API object: snake_case attributes, documented wire names.
+
+    Fields left at their default (``None``) are not sent; unknown wire keys are ignored.
+    """
+
+
+if TYPE_CHECKING:
+    WireDateTime = _dt.datetime
+    WireDate = _dt.date
+    Code = str
+else:
+
+    class WireDate(_dt.date):
+        """A date as the API sends it (``2013-10-24``); also the base of `WireDateTime`."""
+
+        __slots__ = ()
+
+    class WireDateTime(_dt.datetime, WireDate):
+        """A timestamp as the API sends it (``2012-10-09 12:00:00 +05:30``)."""
+
+        __slots__ = ()
+
+    class Code(str):
+        """A code the pages send as a string or as a number (``"510"`` or ``510``)."""
+
+        __slots__ = ()
+
+
+_PARSED: dict[tuple[str, bool], Any] = {}
+_PARSED_MAX = 8192
+
+
+def parse_date(text: str, date_only_ok: bool) -> WireDateTime | WireDate:
+    """Parse every date form the pages use.
+
+    ``2012-06-28 12:00:00``, ``2012-10-09 12:00:00 +05:30`` (space before the offset),
+    ``2012-06-28T12:00:00``, ``...Z``, and ``2013-10-24``. A date alone gives a `WireDate`
+    when `date_only_ok`, else midnight. Raises `ValueError` for anything else. Parsed values
+    are immutable, so they are cached (pages repeat the same few dates).
+    """
+    key = (text, date_only_ok)
+    cached = _PARSED.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    value: WireDateTime | WireDate
+    if len(text) == 10:
+        day = _dt.date.fromisoformat(text)
+        if date_only_ok:
+            value = WireDate(day.year, day.month, day.day)
+        else:
+            value = WireDateTime(day.year, day.month, day.day)
+    else:
+        iso = text
+        if len(iso) > 20 and iso[19] == " " and iso[20] in "+-":
+            iso = iso[:19] + iso[20:]
+        if iso.endswith(("Z", "z")):
+            iso = iso[:-1] + "+00:00"
+        if len(iso) < 19 or iso[10] not in " Tt":
+            raise ValueError(f"not a date or timestamp: {text!r}")
+        value = WireDateTime.fromisoformat(iso)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[key] = value
+    return value
+
+
+def format_date(value: _dt.date) -> str:
+    """The pages' own text form: ``YYYY-MM-DD HH:MM:SS`` (+ `` +HH:MM`` when aware), or
+    ``YYYY-MM-DD`` for a date alone."""
+    if not isinstance(value, _dt.datetime):
+        return value.isoformat()
+    text = value.strftime("%Y-%m-%d %H:%M:%S") if value.year >= 1000 else _pad(value)
+    offset = value.utcoffset()
+    if offset is None:
+        return text
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{text} {sign}{hours:02d}:{minutes:02d}"
+
+
+def _pad(value: _dt.datetime) -> str:
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
+
+
+def as_wire_date(value: _dt.date) -> WireDateTime | WireDate:
+    """The same instant as a wire value (plain datetimes set by users are converted)."""
+    if isinstance(value, WireDate):
+        return value
+    if isinstance(value, _dt.datetime):
+        return WireDateTime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+        )
+    return WireDate(value.year, value.month, value.day)
+
+
+def decode_hook(type_: type, obj: Any) -> Any:
+    """msgspec `dec_hook` for the wire value types (shared by both codecs)."""
+    if type_ is WireDateTime or type_ is WireDate:
+        if isinstance(obj, str):
+            return parse_date(obj, type_ is WireDate)
+        raise ValueError(f"expected a date string, got {type(obj).__name__}")
+    if type_ is Code:
+        if isinstance(obj, str):
+            return Code(obj)
+        if isinstance(obj, int) and not isinstance(obj, bool):
+            return Code(str(obj))
+        if isinstance(obj, (float, Decimal)) and obj == int(obj):
+            return Code(str(int(obj)))
+        raise ValueError(f"expected a code (string or whole number), got {obj!r}")
+    raise NotImplementedError(f"no decoder for {type_!r}")

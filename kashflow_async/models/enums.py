@@ -1,0 +1,75 @@
+"""Enumerations for the documented closed sets."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "CreditType",
+    "InvoiceFilter",
+    "InvoiceSortField",
+    "InvoiceStatus",
+    "QuoteSortField",
+    "SortOrder",
+]
+
+
+class InvoiceStatus(str, Enum):
+    """Payment status of an invoice (``NA``: the invoice amount is zero)."""
+
+    UNPAID = "Unpaid"
+    PAID = "Paid"
+    OVERPAID = "Overpaid"
+    OVERDUE = "Overdue"
+    NA = "NA"
+
+
+class CreditType(str, Enum):
+    """Kind of a customer credit; it decides what `Credit.id` identifies."""
+
+    OVER_PAYMENT = "OverPayment"  #: id is the invoice payment's id
+    ADVANCE_PAYMENT = "AdvancePayment"  #: id is the bank transaction's id
+    CREDIT_NOTE = "CreditNote"  #: id is the credit note's invoice id
+
+
+class SortOrder(str, Enum):
+    """Sort direction of a list."""
+
+    ASC = "Asc"
+    DESC = "Desc"
+
+
+class InvoiceSortField(str, Enum):
+    """Columns an invoice list can be sorted by (``sortby``)."""
+
+    NUMBER = "Number"
+    CUSTOMER_REF = "CustomerRef"
+    CUSTOMER_NAME = "CustomerName"
+    INVOICE_DATE = "InvoiceDate"
+    PAYMENT_DUE_DATE = "PaymentDueDate"
+    GROSS_AMOUNT = "GrossAmount"
+    NET_AMOUNT = "NetAmount"
+    STATUS = "Status"
+
+
+class InvoiceFilter(str, Enum):
+    """Invoice list filters (``filterby``, the client's ``status=``)."""
+
+    ALL = "All"
+    UNPAID = "Unpaid"
+    OVERDUE = "Overdue"
+    OVERPAID = "Overpaid"
+    PAID = "Paid"
+    THIS_MONTH = "ThisMonth"
+    LAST_MONTH = "LastMonth"
+
+
+class QuoteSortField(str, Enum):
+    """Columns a quote list can be sorted by (``sortby``)."""
+
+    NUMBER = "Number"
+    CATEGORY_NAME = "CategoryName"
+    REFERENCE = "Reference"
+    CUSTOMER_NAME = "CustomerName"
+    DATE = "Date"
+    NET_AMOUNT = "NetAmount"
