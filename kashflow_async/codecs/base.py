@@ -8,9 +8,12 @@ from typing import Any, Protocol, TypeVar
 
 from ..errors import EncodeError
 from ..models._base import WireDate, as_wire_date
-from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
+import msgspec
 
-__all__ = ["Codec", "check_money", "normalize"]
+from ..models.common import Page
+from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
+
+__all__ = ["Codec", "check_money", "describe_value", "normalize", "snippet", "type_name"]
 
 T = TypeVar("T")
 
@@ -30,6 +33,43 @@ class Codec(Protocol):
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode `data` as `type_`; raises `DecodeError` for anything that does not fit."""
         ...
+
+
+def describe_value(obj: Any, type_: Any = None) -> Node:
+    """The description of `type_`, or of the runtime type of `obj` (a model, a page, a list).
+
+    A `Page` or list instance does not carry its item type, so it is read off the first item.
+    """
+    if type_ is not None:
+        return describe(type_)
+    if isinstance(obj, Page):
+        return describe(Page[type(obj.data[0])] if obj.data else Page[Any])  # type: ignore[misc]
+    if isinstance(obj, msgspec.Struct):
+        return describe(type(obj))
+    if isinstance(obj, (list, tuple)):
+        first = obj[0] if obj else None
+        if isinstance(first, msgspec.Struct):
+            return describe(list[type(first)])  # type: ignore[misc]
+        if isinstance(first, int) and not isinstance(first, bool):
+            return describe(list[int])
+        return describe(list[Any])
+    return describe(type(obj))
+
+
+def type_name(type_: Any) -> str:
+    """A short readable name of a type (``Invoice``, ``Page[Invoice]``)."""
+    text = getattr(type_, "__name__", None)
+    if text and not getattr(type_, "__args__", None):
+        return str(text)
+    return repr(type_).replace("kashflow_async.models.", "").replace("common.", "").replace(
+        "invoices.", ""
+    )
+
+
+def snippet(data: bytes | bytearray | memoryview, pos: int | None, width: int = 40) -> str:
+    """A short printable excerpt of `data` around byte `pos` (or from the start)."""
+    start = 0 if pos is None else max(0, pos - width // 2)
+    return bytes(data[start : start + width]).decode("utf-8", "replace")
 
 
 def check_money(value: Any, path: str) -> None:

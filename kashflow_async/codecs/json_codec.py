@@ -9,8 +9,7 @@ import msgspec
 
 from ..errors import DecodeError, EncodeError
 from ..models._base import Code, WireDate, decode_hook, format_date
-from ._schema import describe
-from .base import normalize
+from .base import describe_value, normalize, snippet, type_name
 
 __all__ = ["JSONCodec"]
 
@@ -28,16 +27,6 @@ def _enc_hook(obj: Any) -> Any:
     raise NotImplementedError(f"cannot encode {type(obj).__name__}")
 
 
-def _type_name(type_: Any) -> str:
-    return getattr(type_, "__name__", None) or repr(type_).replace("kashflow_async.models.", "")
-
-
-def snippet(data: bytes, pos: int | None, width: int = 40) -> str:
-    """A short printable excerpt of `data` around byte `pos` (or from the start)."""
-    start = 0 if pos is None else max(0, pos - width // 2)
-    return data[start : start + width].decode("utf-8", "replace")
-
-
 class JSONCodec:
     """JSON with msgspec: exact Decimals (numbers or strings in, numbers out), lenient
     scalars (``0``/``false``, ``"2341"``/``2341``), the pages' date forms."""
@@ -51,11 +40,8 @@ class JSONCodec:
 
     def encode(self, obj: Any) -> bytes:
         """The JSON bytes of `obj`; plain datetimes are written in the API's form."""
-        node = describe(type(obj)) if isinstance(obj, msgspec.Struct) else None
-        if node is not None:
-            normalize(obj, node)
-        elif isinstance(obj, list) and obj and isinstance(obj[0], msgspec.Struct):
-            normalize(obj, describe(list[type(obj[0])]))  # type: ignore[misc]
+        if isinstance(obj, (msgspec.Struct, list)):
+            normalize(obj, describe_value(obj))
         try:
             return self._encoder.encode(obj)
         except (TypeError, ValueError, NotImplementedError, msgspec.EncodeError) as exc:
@@ -79,7 +65,7 @@ class JSONCodec:
             path = m.group(1) if m else "$"
             reason = text[: m.start()] if m else text
             raise DecodeError(
-                reason, type_name=_type_name(type_), path=path,
+                reason, type_name=type_name(type_), path=path,
                 snippet=snippet(data, None), wire_format="JSON",
             ) from None
         except msgspec.DecodeError as exc:
@@ -87,6 +73,6 @@ class JSONCodec:
             m = _AT_BYTE.search(text)
             pos = int(m.group(1)) if m else None
             raise DecodeError(
-                text, type_name=_type_name(type_), path=f"byte {pos}" if pos is not None else None,
+                text, type_name=type_name(type_), path=f"byte {pos}" if pos is not None else None,
                 snippet=snippet(data, pos), wire_format="JSON",
             ) from None

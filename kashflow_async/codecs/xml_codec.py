@@ -1,18 +1,414 @@
-"""The XML wire format (lxml), DataContract style: see SPEC §3. Placeholder until written."""
+"""The XML wire format (lxml), DataContract style (SPEC §3).
+
+Decoding reads the element tree into plain lists and dicts, driven by the model's
+description (compiled once per type), then lets msgspec build and check the model, so both
+codecs share one set of conversion rules. Namespaces, root and item element names and
+element order never matter; unknown elements are skipped. Encoding writes the fields of
+each object in ordinal order of their element names, which is the order the server's
+deserializer requires.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import re
+import threading
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
+
+import msgspec
+from lxml import etree
+
+from ..errors import DecodeError, EncodeError
+from ..models._base import decode_hook, format_date
+from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
+from .base import check_money, describe_value, snippet, type_name
+
+__all__ = ["XMLCodec"]
 
 T = TypeVar("T")
 
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+#: default namespace written on the root of an object (DataContract's for the API models)
+MODELS_NS = "http://schemas.datacontract.org/2004/07/KashFlow.Api.Models"
+#: namespace of a bare array of primitives (``<ArrayOfint>``)
+ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+
+_NIL = f"{{{XSI}}}nil"
+_MAX_UNKNOWN_DEPTH = 32
+_too_deep = etree.XPath("boolean(" + "/".join(["*"] * _MAX_UNKNOWN_DEPTH) + ")")
+
+
+class _Invalid(Exception):
+    """A structural problem found while reading the tree (becomes a DecodeError)."""
+
+    def __init__(self, reason: str, element: Any) -> None:
+        super().__init__(reason)
+        self.element = element
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+class _Reader:
+    """Reads one element into plain Python values for `msgspec.convert`."""
+
+    __slots__ = ()
+
+    def empty(self) -> Any:
+        """Value of an empty element that is not ``i:nil``."""
+        raise NotImplementedError
+
+    def text(self, text: str, element: Any) -> Any:
+        """Value of an element holding only text."""
+        raise NotImplementedError
+
+    def read(self, element: Any) -> Any:
+        """Value of an element that has child elements."""
+        raise NotImplementedError
+
+    def value(self, element: Any) -> Any:
+        """Dispatch on the element's shape (nil, empty, text, children)."""
+        if len(element):
+            return self.read(element)
+        text = element.text
+        if text is None:
+            return None if element.get(_NIL) == "true" else self.empty()
+        return self.text(text, element)
+
+
+class _ScalarReader(_Reader):
+    __slots__ = ("is_text",)
+
+    def __init__(self, is_text: bool) -> None:
+        self.is_text = is_text
+
+    def empty(self) -> Any:
+        return "" if self.is_text else None
+
+    def text(self, text: str, element: Any) -> Any:
+        return text
+
+    def read(self, element: Any) -> Any:
+        raise _Invalid("expected a value, found child elements", element)
+
+
+class _ContainerReader(_Reader):
+    __slots__ = ()
+
+    def text(self, text: str, element: Any) -> Any:
+        if text.strip():
+            raise _Invalid(f"expected child elements, found text {text.strip()[:30]!r}", element)
+        return self.empty()
+
+
+class _ListReader(_ContainerReader):
+    __slots__ = ("item",)
+
+    def __init__(self) -> None:
+        self.item: _Reader = _ScalarReader(False)
+
+    def empty(self) -> Any:
+        return []
+
+    def read(self, element: Any) -> Any:
+        item = self.item
+        return [item.value(child) for child in element if isinstance(child.tag, str)]
+
+
+class _StructReader(_ContainerReader):
+    __slots__ = ("by_tag", "fields")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, _Reader] = {}
+        # full tag (with namespace) -> (wire name, reader); only known fields are cached
+        self.by_tag: dict[str, tuple[str, _Reader]] = {}
+
+    def empty(self) -> Any:
+        return {}
+
+    def read(self, element: Any) -> Any:
+        out: dict[str, Any] = {}
+        by_tag = self.by_tag
+        for child in element:
+            tag = child.tag
+            known = by_tag.get(tag)
+            if known is None:
+                if not isinstance(tag, str):
+                    continue
+                local = tag.rpartition("}")[2]
+                reader = self.fields.get(local)
+                if reader is None:
+                    if len(child) and _too_deep(child):
+                        raise _Invalid("elements nested too deeply", child)
+                    continue
+                known = by_tag[tag] = (local, reader)
+            out[known[0]] = known[1].value(child)
+        return out
+
+
+def _reader_for(node: Node, memo: dict[int, _Reader]) -> _Reader:
+    existing = memo.get(id(node))
+    if existing is not None:
+        return existing
+    if isinstance(node, StructNode):
+        struct = _StructReader()
+        memo[id(node)] = struct
+        struct.fields = {f.wire: _reader_for(f.node, memo) for f in node.fields}
+        return struct
+    if isinstance(node, ListNode):
+        lst = _ListReader()
+        memo[id(node)] = lst
+        lst.item = _reader_for(node.item, memo)
+        return lst
+    assert isinstance(node, ScalarNode)
+    return _ScalarReader(node.kind in (Scalar.STR, Scalar.CODE, Scalar.ANY))
+
+
+# --------------------------------------------------------------------------- encoding
+
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_PRIMITIVE_NAMES = {
+    Scalar.INT: "int",
+    Scalar.STR: "string",
+    Scalar.CODE: "string",
+    Scalar.DECIMAL: "decimal",
+    Scalar.BOOL: "boolean",
+    Scalar.DATETIME: "dateTime",
+    Scalar.DATE: "dateTime",
+    Scalar.ENUM: "string",
+    Scalar.ANY: "anyType",
+}
+
+
+def _text(value: str, path: str) -> str:
+    if _BAD_CHARS.search(value):
+        raise EncodeError(f"{path}: {value!r} holds a character XML 1.0 cannot carry")
+    return value.translate(_ESCAPES)
+
+
+def _fmt_str(value: Any, path: str) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if not isinstance(value, str):
+        raise EncodeError(f"{path}: expected a string, got {type(value).__name__}")
+    return _text(value, path)
+
+
+def _fmt_int(value: Any, path: str) -> str:
+    if type(value) is not int and not (isinstance(value, int) and not isinstance(value, bool)):
+        raise EncodeError(f"{path}: expected an int, got {type(value).__name__}")
+    return str(int(value))
+
+
+def _fmt_bool(value: Any, path: str) -> str:
+    if not isinstance(value, bool):
+        raise EncodeError(f"{path}: expected a bool, got {type(value).__name__}")
+    return "true" if value else "false"
+
+
+def _fmt_decimal(value: Any, path: str) -> str:
+    check_money(value, path)
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise EncodeError(f"{path}: expected a Decimal, got {type(value).__name__}")
+    return format(value, "f")
+
+
+def _fmt_date(value: Any, path: str) -> str:
+    if not isinstance(value, dt.date):
+        raise EncodeError(f"{path}: expected a date, got {type(value).__name__}")
+    return format_date(value)
+
+
+def _fmt_any(value: Any, path: str) -> str:
+    if isinstance(value, bool):
+        return _fmt_bool(value, path)
+    if isinstance(value, (int, Decimal, float)):
+        return _fmt_decimal(value, path)
+    if isinstance(value, dt.date):
+        return _fmt_date(value, path)
+    return _fmt_str(value, path)
+
+
+_FORMATTERS: dict[Scalar, Callable[[Any, str], str]] = {
+    Scalar.STR: _fmt_str,
+    Scalar.CODE: _fmt_str,
+    Scalar.ENUM: _fmt_str,
+    Scalar.INT: _fmt_int,
+    Scalar.BOOL: _fmt_bool,
+    Scalar.DECIMAL: _fmt_decimal,
+    Scalar.DATETIME: _fmt_date,
+    Scalar.DATE: _fmt_date,
+    Scalar.ANY: _fmt_any,
+}
+
+_Plan = tuple[tuple[str, str, Node], ...]
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(node: StructNode) -> _Plan:
+    """(attribute, element name, node) of each field, in DataContract (ordinal) order."""
+    plan = _PLANS.get(id(node))
+    if plan is None:
+        plan = tuple((f.attr, f.wire, f.node) for f in sorted(node.fields, key=lambda f: f.wire))
+        _PLANS[id(node)] = plan
+    return plan
+
+
+def _item_name(node: Node) -> str:
+    if isinstance(node, StructNode):
+        return node.xml_name
+    if isinstance(node, ScalarNode):
+        return _PRIMITIVE_NAMES[node.kind]
+    return "ArrayOfanyType"
+
+
+def _write(out: list[str], value: Any, node: Node, name: str, path: str) -> None:
+    if isinstance(node, ScalarNode):
+        if node.kind is Scalar.ANY and isinstance(value, msgspec.Struct):
+            _write(out, value, describe_value(value), name, path)
+            return
+        out.append(f"<{name}>{_FORMATTERS[node.kind](value, path)}</{name}>")
+    elif isinstance(node, StructNode):
+        out.append(f"<{name}>")
+        for attr, wire, sub in _plan(node):
+            v = getattr(value, attr)
+            if v is not None:
+                _write(out, v, sub, wire, f"{path}.{wire}")
+        out.append(f"</{name}>")
+    else:
+        assert isinstance(node, ListNode)
+        if not value:
+            out.append(f"<{name}/>")
+            return
+        item = node.item
+        item_name = _item_name(item)
+        out.append(f"<{name}>")
+        for i, v in enumerate(value):
+            if v is None:
+                out.append(f'<{item_name} i:nil="true"/>')
+            else:
+                _write(out, v, item, item_name, f"{path}[{i}]")
+        out.append(f"</{name}>")
+
+
+def _root_name(obj: Any, node: Node) -> str:
+    if isinstance(node, ListNode):
+        return "ArrayOf" + _item_name(node.item)
+    if isinstance(node, StructNode):
+        if getattr(node.cls, "__xml_name__", None) is None and node.cls.__name__ == "Page":
+            data = getattr(obj, "data", None)
+            return "PaginatedResultOf" + (type(data[0]).__name__ if data else "anyType")
+        return node.xml_name
+    return _item_name(node)
+
+
+# --------------------------------------------------------------------------- codec
+
 
 class XMLCodec:
+    """DataContract-style XML with lxml; hardened parsing (no DTD, no entities, no
+    network, bounded size and depth)."""
+
     name = "xml"
     media_type = "application/xml"
 
-    def encode(self, obj: Any) -> bytes:
-        raise NotImplementedError
+    def __init__(self, *, max_bytes: int = 64 * 1024 * 1024, namespace: str = MODELS_NS) -> None:
+        self.max_bytes = max_bytes
+        self.namespace = namespace
+        self._readers: dict[Any, tuple[_Reader, bool]] = {}
+        self._local = threading.local()
+
+    # decoding
+
+    def _parser(self) -> etree.XMLParser:
+        parser: etree.XMLParser | None = getattr(self._local, "parser", None)
+        if parser is None:
+            parser = etree.XMLParser(
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                dtd_validation=False,
+                huge_tree=False,
+                remove_comments=True,
+                remove_pis=True,
+                collect_ids=False,
+            )
+            self._local.parser = parser
+        return parser
+
+    def _reader(self, type_: Any) -> tuple[_Reader, bool]:
+        entry = self._readers.get(type_)
+        if entry is None:
+            node = describe_value(None, type_)
+            entry = (_reader_for(node, {}), isinstance(node, (StructNode, ListNode)))
+            self._readers[type_] = entry
+        return entry
 
     def decode(self, data: bytes, type_: type[T]) -> T:
-        raise NotImplementedError
+        """Decode XML `data` as `type_`, or raise `DecodeError`."""
+        name = type_name(type_)
+
+        def fail(reason: str, path: str | None = None, pos: int | None = None) -> DecodeError:
+            return DecodeError(
+                reason, type_name=name, path=path, snippet=snippet(data, pos), wire_format="XML"
+            )
+
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise fail(f"expected bytes, got {type(data).__name__}")
+        if len(data) > self.max_bytes:
+            raise fail(f"document of {len(data)} bytes exceeds the {self.max_bytes}-byte limit")
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise fail("document type declarations and entities are not allowed")
+        try:
+            root = etree.fromstring(bytes(data), self._parser())
+        except etree.XMLSyntaxError as exc:
+            line, col = exc.position if exc.position else (0, 0)
+            raise fail(str(exc.msg), path=f"line {line}, column {col}") from None
+        except (ValueError, etree.LxmlError) as exc:
+            raise fail(str(exc)) from None
+        if root is None:
+            raise fail("empty document")
+        if root.getroottree().docinfo.doctype:
+            raise fail("document type declarations are not allowed")
+        reader, _ = self._reader(type_)
+        try:
+            tree = reader.value(root)
+        except _Invalid as exc:
+            tag = exc.element.tag if isinstance(exc.element.tag, str) else "?"
+            where = f"<{tag.rpartition('}')[2]}> at line {exc.element.sourceline}"
+            raise fail(str(exc), path=where) from None
+        try:
+            return msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)  # type: ignore[no-any-return]
+        except msgspec.ValidationError as exc:
+            text = str(exc)
+            reason, _, at = text.partition(" - at `")
+            raise fail(reason, path=at.rstrip("`") or "$") from None
+
+    # encoding
+
+    def encode(self, obj: Any) -> bytes:
+        """The XML bytes of `obj` (a model, a list of models or of ints)."""
+        node = describe_value(obj)
+        if isinstance(node, ScalarNode):
+            raise EncodeError(f"cannot encode a bare {type(obj).__name__} as an XML document")
+        root = _root_name(obj, node)
+        ns = ARRAYS_NS if isinstance(node, ListNode) and isinstance(node.item, ScalarNode) else (
+            self.namespace
+        )
+        out: list[str] = []
+        try:
+            _write(out, obj, node, root, "$")
+        except EncodeError:
+            raise
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise EncodeError(f"cannot encode {type(obj).__name__} as XML: {exc}") from exc
+        first = out[0]
+        if first.endswith("/>"):
+            out[0] = f'<{root} xmlns:i="{XSI}" xmlns="{ns}"/>'
+        else:
+            out[0] = f'<{root} xmlns:i="{XSI}" xmlns="{ns}">'
+        return ('<?xml version="1.0" encoding="utf-8"?>' + "".join(out)).encode("utf-8")
