@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 from decimal import Decimal
 from typing import Any
 
@@ -114,10 +113,16 @@ _CUSTOM: dict[Any, Scalar] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+_DESCRIBED: dict[Any, Node] = {}
+
+
 def describe(type_: Any) -> Node:
-    """The description of `type_` (a model, ``Page[Model]``, ``list[...]``, a scalar)."""
-    return _convert(mi.type_info(type_), {})
+    """The description of `type_` (a model, ``Page[Model]``, ``list[...]``, a scalar),
+    computed once per type."""
+    node = _DESCRIBED.get(type_)
+    if node is None:
+        node = _DESCRIBED[type_] = _convert(mi.type_info(type_), {})
+    return node
 
 
 def _convert(info: mi.Type, seen: dict[type, StructNode]) -> Node:

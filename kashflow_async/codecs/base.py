@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from ..errors import EncodeError
-from ..models._base import WireDate, as_wire_date
 import msgspec
 
+from ..errors import EncodeError
+from ..models._base import WireDate, as_wire_date
 from ..models.common import Page
 from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
 
@@ -61,8 +61,11 @@ def type_name(type_: Any) -> str:
     text = getattr(type_, "__name__", None)
     if text and not getattr(type_, "__args__", None):
         return str(text)
-    return repr(type_).replace("kashflow_async.models.", "").replace("common.", "").replace(
-        "invoices.", ""
+    return (
+        repr(type_)
+        .replace("kashflow_async.models.", "")
+        .replace("common.", "")
+        .replace("invoices.", "")
     )
 
 
@@ -84,56 +87,71 @@ def normalize(obj: Any, node: Node, path: str = "$") -> None:
     """Check money and turn plain `datetime`/`date` values into wire dates, in place.
 
     Users build models with ordinary datetimes; the wire types only differ in how they are
-    written, so replacing them keeps every value equal.
+    written, so replacing them keeps every value equal. Only the fields that can need it
+    are visited (see `_checked_fields`).
     """
     if obj is None:
         return
     if isinstance(node, StructNode):
-        for f in node.fields:
-            value = getattr(obj, f.attr)
+        for attr, wire, kind, sub in _checked_fields(node):
+            value = getattr(obj, attr)
             if value is None:
                 continue
-            sub = f.node
-            if isinstance(sub, ScalarNode):
-                kind = sub.kind
-                if kind is Scalar.DECIMAL:
-                    if type(value) is not Decimal:
-                        check_money(value, f"{path}.{f.wire}")
-                elif kind is Scalar.DATETIME or kind is Scalar.DATE:
-                    if not isinstance(value, WireDate):
-                        if not isinstance(value, dt.date):
-                            raise EncodeError(f"{path}.{f.wire}: expected a date, got {value!r}")
-                        setattr(obj, f.attr, as_wire_date(value))
-            elif _has_checks(sub):
-                normalize(value, sub, f"{path}.{f.wire}")
+            if kind is Scalar.DECIMAL:
+                if type(value) is not Decimal or not value.is_finite():
+                    check_money(value, f"{path}.{wire}")
+            elif kind is not None:
+                if not isinstance(value, WireDate):
+                    if not isinstance(value, dt.date):
+                        raise EncodeError(f"{path}.{wire}: expected a date, got {value!r}")
+                    setattr(obj, attr, as_wire_date(value))
+            else:
+                normalize(value, sub, f"{path}.{wire}")
     elif isinstance(node, ListNode):
         item = node.item
         if isinstance(item, StructNode):
-            for i, value in enumerate(obj):
-                normalize(value, item, f"{path}[{i}]")
+            if _checked_fields(item):
+                for i, value in enumerate(obj):
+                    normalize(value, item, f"{path}[{i}]")
         elif isinstance(item, ScalarNode) and item.kind is Scalar.DECIMAL:
             for i, value in enumerate(obj):
                 check_money(value, f"{path}[{i}]")
 
 
-_CHECKED: dict[int, bool] = {}
+_Checked = tuple[tuple[str, str, "Scalar | None", Node], ...]
+_CHECKED_FIELDS: dict[int, _Checked] = {}
+_NEEDS: dict[int, bool] = {}
+_CHECKED_KINDS = (Scalar.DECIMAL, Scalar.DATETIME, Scalar.DATE)
 
 
-def _has_checks(node: Node) -> bool:
-    """Whether anything below `node` needs `normalize` (cached per node)."""
+def _checked_fields(node: StructNode) -> _Checked:
+    """The fields of `node` that `normalize` must look at: money, dates, and containers
+    holding them (with kind None). Computed once per struct."""
+    found = _CHECKED_FIELDS.get(id(node))
+    if found is None:
+        found = tuple(
+            (f.attr, f.wire, f.node.kind if isinstance(f.node, ScalarNode) else None, f.node)
+            for f in node.fields
+            if _needs(f.node)
+        )
+        _CHECKED_FIELDS[id(node)] = found
+    return found
+
+
+def _needs(node: Node) -> bool:
+    """Whether anything at or below `node` needs `normalize` (recursion-safe, cached)."""
     key = id(node)
-    known = _CHECKED.get(key)
+    known = _NEEDS.get(key)
     if known is not None:
         return known
-    _CHECKED[key] = False  # provisional, for recursive types
-    result: bool
+    _NEEDS[key] = False  # provisional, for recursive types
     if isinstance(node, ScalarNode):
-        result = node.kind in (Scalar.DECIMAL, Scalar.DATETIME, Scalar.DATE)
+        result = node.kind in _CHECKED_KINDS
     elif isinstance(node, ListNode):
-        result = _has_checks(node.item)
+        result = _needs(node.item)
     elif isinstance(node, StructNode):
-        result = any(_has_checks(f.node) for f in node.fields)
+        result = any(_needs(f.node) for f in node.fields)
     else:
         result = False
-    _CHECKED[key] = result
+    _NEEDS[key] = result
     return result

@@ -65,14 +65,20 @@ class JSONCodec:
             path = m.group(1) if m else "$"
             reason = text[: m.start()] if m else text
             raise DecodeError(
-                reason, type_name=type_name(type_), path=path,
-                snippet=snippet(data, None), wire_format="JSON",
+                reason,
+                type_name=type_name(type_),
+                path=path,
+                snippet=snippet(data, None),
+                wire_format="JSON",
             ) from None
-        except msgspec.DecodeError as exc:
-            text = str(exc)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+            text = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
             m = _AT_BYTE.search(text)
             pos = int(m.group(1)) if m else None
             raise DecodeError(
-                text, type_name=type_name(type_), path=f"byte {pos}" if pos is not None else None,
-                snippet=snippet(data, pos), wire_format="JSON",
+                text,
+                type_name=type_name(type_),
+                path=f"byte {pos}" if pos is not None else None,
+                snippet=snippet(data, pos),
+                wire_format="JSON",
             ) from None

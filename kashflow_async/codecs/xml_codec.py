@@ -123,8 +123,8 @@ class _StructReader(_ContainerReader):
 
     def __init__(self) -> None:
         self.fields: dict[str, _Reader] = {}
-        # full tag (with namespace) -> (wire name, reader); only known fields are cached
-        self.by_tag: dict[str, tuple[str, _Reader]] = {}
+        # full tag (with namespace) -> (wire name, reader, is a scalar); known fields only
+        self.by_tag: dict[str, tuple[str, _Reader, bool]] = {}
 
     def empty(self) -> Any:
         return {}
@@ -136,17 +136,32 @@ class _StructReader(_ContainerReader):
             tag = child.tag
             known = by_tag.get(tag)
             if known is None:
-                if not isinstance(tag, str):
+                known = self._learn(tag, child)
+                if known is None:
                     continue
-                local = tag.rpartition("}")[2]
-                reader = self.fields.get(local)
-                if reader is None:
-                    if len(child) and _too_deep(child):
-                        raise _Invalid("elements nested too deeply", child)
+            wire, reader, scalar = known
+            if scalar:
+                # the common case, inlined: a leaf holding text
+                text = child.text
+                if text is not None and not len(child):
+                    out[wire] = text
                     continue
-                known = by_tag[tag] = (local, reader)
-            out[known[0]] = known[1].value(child)
+            out[wire] = reader.value(child)
         return out
+
+    def _learn(self, tag: Any, child: Any) -> tuple[str, _Reader, bool] | None:
+        """Resolve an element name seen for the first time (None: skip the element)."""
+        if not isinstance(tag, str):
+            return None
+        local = tag.rpartition("}")[2]
+        reader = self.fields.get(local)
+        if reader is None:
+            if len(child) and _too_deep(child):
+                raise _Invalid("elements nested too deeply", child)
+            return None
+        known = (local, reader, isinstance(reader, _ScalarReader))
+        self.by_tag[tag] = known
+        return known
 
 
 def _reader_for(node: Node, memo: dict[int, _Reader]) -> _Reader:
@@ -372,7 +387,8 @@ class XMLCodec:
             raise fail(str(exc)) from None
         if root is None:
             raise fail("empty document")
-        if root.getroottree().docinfo.doctype:
+        docinfo: Any = root.getroottree().docinfo
+        if docinfo.doctype:
             raise fail("document type declarations are not allowed")
         reader, _ = self._reader(type_)
         try:
@@ -382,7 +398,7 @@ class XMLCodec:
             where = f"<{tag.rpartition('}')[2]}> at line {exc.element.sourceline}"
             raise fail(str(exc), path=where) from None
         try:
-            return msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)  # type: ignore[no-any-return]
+            return msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)
         except msgspec.ValidationError as exc:
             text = str(exc)
             reason, _, at = text.partition(" - at `")
@@ -396,8 +412,10 @@ class XMLCodec:
         if isinstance(node, ScalarNode):
             raise EncodeError(f"cannot encode a bare {type(obj).__name__} as an XML document")
         root = _root_name(obj, node)
-        ns = ARRAYS_NS if isinstance(node, ListNode) and isinstance(node.item, ScalarNode) else (
-            self.namespace
+        ns = (
+            ARRAYS_NS
+            if isinstance(node, ListNode) and isinstance(node.item, ScalarNode)
+            else (self.namespace)
         )
         out: list[str] = []
         try:

@@ -95,24 +95,24 @@ def parse_date(text: str, date_only_ok: bool) -> WireDateTime | WireDate:
 
 def format_date(value: _dt.date) -> str:
     """The pages' own text form: ``YYYY-MM-DD HH:MM:SS`` (+ `` +HH:MM`` when aware), or
-    ``YYYY-MM-DD`` for a date alone."""
+    ``YYYY-MM-DD`` for a date alone. A non-zero microsecond is kept (``.ffffff``)."""
     if not isinstance(value, _dt.datetime):
-        return value.isoformat()
-    text = value.strftime("%Y-%m-%d %H:%M:%S") if value.year >= 1000 else _pad(value)
-    offset = value.utcoffset()
-    if offset is None:
-        return text
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"{text} {sign}{hours:02d}:{minutes:02d}"
-
-
-def _pad(value: _dt.datetime) -> str:
-    return (
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    text = (
         f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
         f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     )
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    offset = value.utcoffset()
+    if offset is None:
+        return text
+    seconds = int(offset.total_seconds())
+    if seconds % 60:
+        raise ValueError(f"UTC offset {offset} is not a whole number of minutes")
+    sign = "+" if seconds >= 0 else "-"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{text} {sign}{hours:02d}:{minutes:02d}"
 
 
 def as_wire_date(value: _dt.date) -> WireDateTime | WireDate:

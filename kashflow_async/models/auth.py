@@ -37,7 +37,8 @@ class LoginChallenge(Model):
     memorable_word_list: list[MemorableWordPosition] = []
 
     def __repr__(self) -> str:
-        return f"LoginChallenge(temporary_token={_HIDDEN}, memorable_word_list={self.memorable_word_list!r})"
+        positions = self.memorable_word_list
+        return f"LoginChallenge(temporary_token={_HIDDEN}, memorable_word_list={positions!r})"
 
 
 class SessionToken(Model):
