@@ -1,0 +1,1 @@
+"""The local KashFlow sandbox server."""

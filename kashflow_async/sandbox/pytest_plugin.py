@@ -1,0 +1,1 @@
+"""pytest plugin: the kashflow_sandbox fixture (registered through the pytest11 entry point)."""
