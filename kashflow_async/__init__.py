@@ -1,6 +1,7 @@
 """kashflow-async: the asyncio client for the KashFlow REST API v2."""
 
 from ._version import __version__
+from .client import KashFlowClient
 from .codecs import Codec, WireFormat, get_codec
 from .errors import (
     AmbiguousResultError,
@@ -40,6 +41,9 @@ from .models import (
     ReminderLetter,
     SortOrder,
 )
+from .pagination import PageIterator
+from .sandbox import Sandbox
+from .transport import RetryPolicy
 
 __all__ = [
     "APIError",
@@ -64,9 +68,11 @@ __all__ = [
     "InvoiceLine",
     "InvoiceSortField",
     "InvoiceStatus",
+    "KashFlowClient",
     "KashFlowError",
     "NotFoundError",
     "Page",
+    "PageIterator",
     "PageMeta",
     "PaymentLine",
     "Quote",
@@ -74,6 +80,8 @@ __all__ = [
     "QuoteSortField",
     "RateLimitError",
     "ReminderLetter",
+    "RetryPolicy",
+    "Sandbox",
     "ServerError",
     "SortOrder",
     "TransportError",

@@ -1,0 +1,152 @@
+"""Iterating over every item of a paginated list, fetching pages concurrently.
+
+`PageIterator` asks for page 1, learns the page count from its ``TotalRecords``, then
+keeps up to `concurrency` of the following pages in flight, each requested exactly
+once, and yields their items strictly in page order. At most ``concurrency + 1`` pages
+are held at once (the one being yielded and those in flight).
+
+Closing it (`aclose()`, ``async with``, `contextlib.aclosing`) cancels the pages in
+flight and waits for them; an error or a cancellation while waiting for a page does the
+same. An iterator dropped without being closed (``break`` out of ``async for``) cancels
+its pages when it is garbage-collected, which in CPython happens at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections import deque
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from .models import Page
+
+__all__ = ["PageIterator"]
+
+T = TypeVar("T")
+
+PageFetcher = Callable[[int], Coroutine[Any, Any, Page[T]]]
+
+
+class PageIterator(Generic[T]):
+    """An async iterator over the items of every page of a list, in server order.
+
+    `fetch(n)` requests page `n` (with the list's own query); `perpage` is the page size
+    that query asks for, from which the page count follows.
+    """
+
+    __slots__ = (
+        "_closed",
+        "_concurrency",
+        "_fetch",
+        "_items",
+        "_last",
+        "_next",
+        "_pending",
+        "_perpage",
+        "total_records",
+    )
+
+    def __init__(self, fetch: PageFetcher[T], *, perpage: int, concurrency: int) -> None:
+        self._fetch = fetch
+        self._perpage = perpage
+        self._concurrency = concurrency
+        self._items: deque[T] = deque()
+        self._pending: deque[asyncio.Task[Page[T]]] = deque()
+        self._last: int | None = None  # page count, once page 1 is in
+        self._next = 2
+        self._closed = False
+        #: ``TotalRecords`` of the first page (None until it has arrived).
+        self.total_records: int | None = None
+
+    def __aiter__(self) -> PageIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        items = self._items
+        if items:
+            return items.popleft()
+        while not items:
+            page = await self._next_page()
+            if page is None:
+                raise StopAsyncIteration
+            items.extend(page.data)
+        return items.popleft()
+
+    @property
+    def in_flight(self) -> int:
+        """How many page requests are running or done but not yet consumed."""
+        return len(self._pending)
+
+    async def _next_page(self) -> Page[T] | None:
+        if self._closed:
+            return None
+        try:
+            if self._last is None:
+                page = await self._fetch(1)
+                total = page.meta.total_records
+                self.total_records = total
+                self._last = max(1, math.ceil(total / self._perpage))
+            elif self._pending:
+                page = await self._pending.popleft()
+            else:
+                self._closed = True
+                return None
+        except BaseException:
+            self._closed = True
+            await self._cancel_pending()
+            raise
+        self._schedule()
+        return page
+
+    def _schedule(self) -> None:
+        last = self._last
+        assert last is not None
+        pending = self._pending
+        while len(pending) < self._concurrency and self._next <= last:
+            number = self._next
+            self._next += 1
+            pending.append(
+                asyncio.create_task(self._fetch(number), name=f"kashflow_async page {number}")
+            )
+
+    def _cancel_nowait(self) -> list[asyncio.Task[Page[T]]]:
+        tasks = list(self._pending)
+        self._pending.clear()
+        self._items.clear()
+        for task in tasks:
+            if task.done():
+                if not task.cancelled():
+                    task.exception()  # retrieved: no "never retrieved" warning
+            else:
+                task.cancel()
+        return tasks
+
+    async def _cancel_pending(self) -> None:
+        tasks = self._cancel_nowait()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop: cancel the pages in flight and wait until they have finished."""
+        self._closed = True
+        await self._cancel_pending()
+
+    async def __aenter__(self) -> PageIterator[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        if self._pending:
+            # A closed loop has nothing left to cancel.
+            with contextlib.suppress(RuntimeError):
+                self._cancel_nowait()

@@ -1,0 +1,201 @@
+"""Seeded fault injection and request statistics for the sandbox server.
+
+A `Faults` value says, per route, what may go wrong: latency (fixed plus jitter), 500/503
+answers at a rate, 429 with ``Retry-After`` when a request rate is exceeded, and dropped
+connections before the request is applied or after it (the reply is lost). A `script`
+gives exact outcomes for the first requests of a route, for deterministic tests.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["ACTIONS", "Decision", "FaultInjector", "FaultRule", "Faults", "Stats"]
+
+#: What a scripted request may meet: ``ok``, an HTTP status (``"500"``, ``"503"``,
+#: ``"429"``, any 4xx/5xx), ``drop_before`` (connection closed, nothing applied) or
+#: ``drop_after`` (request applied, connection closed instead of the answer).
+ACTIONS = ("ok", "drop_before", "drop_after")
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """What may go wrong on a route. Rates are probabilities per request (0..1)."""
+
+    #: seconds added to every request
+    latency: float = 0.0
+    #: up to this many more seconds, uniformly drawn
+    jitter: float = 0.0
+    #: probability of answering one of `error_statuses` instead of handling the request
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (500, 503)
+    #: at most this many requests per `rate_window` seconds; beyond it: 429
+    rate_limit: int | None = None
+    rate_window: float = 1.0
+    #: probability of closing the connection before anything is applied
+    drop_before_rate: float = 0.0
+    #: probability of applying the request, then closing the connection unanswered
+    drop_after_rate: float = 0.0
+    #: exact outcomes for the first requests (see `ACTIONS`), before any rate applies
+    script: tuple[str, ...] = ()
+    #: ``Retry-After`` (seconds) of a scripted 429
+    retry_after: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "drop_before_rate", "drop_after_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if self.error_rate + self.drop_before_rate + self.drop_after_rate > 1.0:
+            raise ValueError("error_rate + drop_before_rate + drop_after_rate must not exceed 1")
+        if self.latency < 0 or self.jitter < 0:
+            raise ValueError("latency and jitter must not be negative")
+        if self.rate_limit is not None and self.rate_limit < 1:
+            raise ValueError("rate_limit must be at least 1 (or None)")
+        for action in self.script:
+            if action not in ACTIONS and not (action.isdigit() and 400 <= int(action) <= 599):
+                raise ValueError(f"unknown scripted action {action!r}")
+
+
+@dataclass(frozen=True)
+class Faults(FaultRule):
+    """Fault configuration: the fields of `FaultRule` apply to every route without a rule
+    of its own in `routes`. Keys of `routes` are ``"POST /invoices"``,
+    ``"/invoices/{number}"`` (any method) or shell patterns (``"* /quotes*"``), without
+    the ``/v2`` prefix. `seed` makes every random draw repeatable."""
+
+    routes: Mapping[str, FaultRule] = field(default_factory=dict)
+    seed: int = 0
+
+    def rule_for(self, route: str) -> tuple[str, FaultRule]:
+        """The key and rule that apply to `route` (``"METHOD /template"``)."""
+        if route in self.routes:
+            return route, self.routes[route]
+        template = route.partition(" ")[2]
+        if template in self.routes:
+            return template, self.routes[template]
+        for key, rule in self.routes.items():
+            if fnmatch.fnmatchcase(route, key):
+                return key, rule
+        return "*", self
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens to one request: wait `latency` seconds, then `action` (``ok``,
+    ``drop_before``, ``drop_after`` or an HTTP status as text); `retry_after` for 429."""
+
+    latency: float
+    action: str
+    retry_after: float | None = None
+
+
+class FaultInjector:
+    """Draws the fate of each request from a `Faults` configuration (seeded)."""
+
+    def __init__(
+        self, faults: Faults | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
+        self.configure(faults or Faults())
+
+    @property
+    def faults(self) -> Faults:
+        """The current configuration."""
+        return self._faults
+
+    def configure(self, faults: Faults) -> None:
+        """Replace the configuration; scripts and rate windows start afresh."""
+        self._faults = faults
+        self._rng = random.Random(faults.seed)
+        self._script_pos: Counter[str] = Counter()
+        self._windows: dict[str, deque[float]] = {}
+
+    def decide(self, route: str) -> Decision:
+        """The fate of the next request to `route`."""
+        key, rule = self._faults.rule_for(route)
+        latency = rule.latency + (self._rng.uniform(0.0, rule.jitter) if rule.jitter else 0.0)
+        position = self._script_pos[key]
+        if position < len(rule.script):
+            self._script_pos[key] = position + 1
+            action = rule.script[position]
+            return Decision(latency, action, rule.retry_after if action == "429" else None)
+        if rule.rate_limit is not None:
+            now = self._clock()
+            window = self._windows.setdefault(key, deque())
+            while window and window[0] <= now - rule.rate_window:
+                window.popleft()
+            if len(window) >= rule.rate_limit:
+                wait = window[0] + rule.rate_window - now
+                return Decision(latency, "429", float(max(1, math.ceil(wait))))
+            window.append(now)
+        draw = (
+            self._rng.random()
+            if (rule.error_rate or rule.drop_before_rate or rule.drop_after_rate)
+            else 1.0
+        )
+        if draw < rule.drop_before_rate:
+            return Decision(latency, "drop_before")
+        draw -= rule.drop_before_rate
+        if draw < rule.error_rate:
+            return Decision(latency, str(self._rng.choice(rule.error_statuses)))
+        draw -= rule.error_rate
+        if draw < rule.drop_after_rate:
+            return Decision(latency, "drop_after")
+        return Decision(latency, "ok")
+
+
+class Stats:
+    """What the server saw: requests per route, requests in flight (current and maximum),
+    the time of every request (``time.monotonic``) and the faults injected."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.timestamps: list[tuple[float, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    @property
+    def total(self) -> int:
+        """How many requests arrived."""
+        return sum(self.requests.values())
+
+    def begin(self, route: str) -> None:
+        """Count a request that arrived."""
+        self.requests[route] += 1
+        self.timestamps.append((time.monotonic(), route))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        """A request finished (answered or dropped)."""
+        self.in_flight -= 1
+
+    def times(self, route: str | None = None) -> list[float]:
+        """Arrival times of the requests to `route` (every route when None)."""
+        return [t for t, r in self.timestamps if route is None or r == route]
+
+    def max_rate(self, window: float = 1.0, route: str | None = None) -> int:
+        """The most requests that arrived within any `window` seconds."""
+        times = self.times(route)
+        best = 0
+        start = 0
+        for end, t in enumerate(times):
+            while t - times[start] >= window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def reset(self) -> None:
+        """Forget everything counted so far (the current in-flight count is kept)."""
+        self.requests.clear()
+        self.faults.clear()
+        self.timestamps.clear()
+        self.max_in_flight = self.in_flight

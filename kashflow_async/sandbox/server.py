@@ -1,0 +1,170 @@
+"""`Sandbox`: the local KashFlow server as an async context manager (127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from .faults import FaultInjector, Faults, Stats
+from .routes import PREFIX, build_app
+from .seed import populate
+from .state import Sessions, State
+
+__all__ = ["HOST", "Sandbox"]
+
+#: The only address the sandbox binds.
+HOST = "127.0.0.1"
+
+
+class Sandbox:
+    """A running local KashFlow API with demo data, for tests and demos.
+
+    ``async with Sandbox(invoices=50) as sb:`` starts it on a free port of 127.0.0.1;
+    `url` is the API root (``http://127.0.0.1:<port>/v2``), `token` a ready session token,
+    `username`/`password`/`memorable_word` log in through ``/sessiontoken``. `state` is the
+    account itself (change settings, inspect invoices), `stats` what the server saw, and
+    `faults` (settable at any time) what goes wrong.
+
+    `today` fixes the date the rules use (None: the real date). `default_format` is the
+    answer format when ``Accept`` names neither JSON nor XML.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        customers: int = 25,
+        invoices: int = 200,
+        quotes: int = 50,
+        purchases: int = 40,
+        faults: Faults | None = None,
+        port: int = 0,
+        today: dt.date | None = None,
+        username: str = "sandbox@example.com",
+        password: str = "sandbox-password",
+        memorable_word: str = "kashflow",
+        token_idle_timeout: float = 1200.0,
+        retain_quotes_after_conversion: bool = True,
+        default_format: str = "json",
+        access_log: bool = False,
+    ) -> None:
+        if default_format not in ("json", "xml"):
+            raise ValueError("default_format must be 'json' or 'xml'")
+        self.state = State(today=today, seed=seed)
+        populate(
+            self.state,
+            seed=seed,
+            customers=customers,
+            invoices=invoices,
+            quotes=quotes,
+            purchases=purchases,
+        )
+        self.state.settings.retain_quotes_after_conversion = retain_quotes_after_conversion
+        self.sessions = Sessions(
+            username,
+            password,
+            memorable_word,
+            idle_timeout=token_idle_timeout,
+            rng=random.Random(seed),
+        )
+        self.stats = Stats()
+        self._injector = FaultInjector(faults)
+        self._port = port
+        self._default_format = default_format
+        self._access_log = access_log
+        self._runner: web.AppRunner | None = None
+        self._bound_port: int | None = None
+        self.token = self.sessions.issue()
+
+    # ------------------------------------------------------------------ configuration
+
+    @property
+    def username(self) -> str:
+        """User name for ``POST /sessiontoken``."""
+        return self.sessions.username
+
+    @property
+    def password(self) -> str:
+        """Password for ``POST /sessiontoken``."""
+        return self.sessions.password
+
+    @property
+    def memorable_word(self) -> str:
+        """The memorable word whose characters ``PUT /sessiontoken`` asks for."""
+        return self.sessions.memorable_word
+
+    @property
+    def faults(self) -> Faults:
+        """The fault configuration in force."""
+        return self._injector.faults
+
+    @faults.setter
+    def faults(self, value: Faults | None) -> None:
+        self._injector.configure(value or Faults())
+
+    @property
+    def port(self) -> int:
+        """The bound port (only while running)."""
+        if self._bound_port is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._bound_port
+
+    @property
+    def url(self) -> str:
+        """The API root, ``http://127.0.0.1:<port>/v2``."""
+        return f"http://{HOST}:{self.port}{PREFIX}"
+
+    def new_token(self) -> str:
+        """Another ready session token."""
+        return self.sessions.issue()
+
+    def expire_tokens(self) -> None:
+        """Expire every session token (the next request with one gets 401)."""
+        self.sessions.expire()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Bind 127.0.0.1 and start serving."""
+        if self._runner is not None:
+            raise RuntimeError("the sandbox is already running")
+        app = build_app(self.state, self.sessions, self._injector, self.stats, self._default_format)
+        extra: dict[str, Any] = {} if self._access_log else {"access_log": None}
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0, **extra)
+        await runner.setup()
+        site = web.TCPSite(runner, HOST, self._port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        self._bound_port = int(address[1])
+
+    async def stop(self) -> None:
+        """Close every connection and stop serving."""
+        runner, self._runner = self._runner, None
+        self._bound_port = None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Sandbox:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self._bound_port is not None else "not running"
+        return f"<Sandbox {where} invoices={self.state.invoice_count()}>"

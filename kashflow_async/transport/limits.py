@@ -1,0 +1,82 @@
+"""Client-wide limits: requests in flight, request rate, and the 429 pause gate."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from aiolimiter import AsyncLimiter
+
+__all__ = ["Limits", "PauseGate"]
+
+#: The most requests the rate limiter lets through back to back.
+MAX_BURST = 5.0
+
+
+class PauseGate:
+    """A gate every attempt passes before sending; a 429 ``Retry-After`` closes it for
+    the whole client until that time has passed."""
+
+    __slots__ = ("_clock", "_sleep", "_until")
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]]):
+        self._clock = clock
+        self._sleep = sleep
+        self._until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request for `seconds` from now (an earlier pause is never shortened)."""
+        self._until = max(self._until, self._clock() + seconds)
+
+    @property
+    def remaining(self) -> float:
+        """Seconds until the gate opens (0 when open)."""
+        return max(0.0, self._until - self._clock())
+
+    async def wait(self) -> None:
+        """Return once the gate is open (at once, in the common case)."""
+        while (remaining := self._until - self._clock()) > 0:
+            await self._sleep(remaining)
+
+
+class Limits:
+    """Admission of attempts: at most `max_concurrency` in flight, at most `rate_limit`
+    per second (a leaky bucket allowing a burst of up to 5), and the pause gate.
+
+    The gate is checked after a slot is taken, so a pause that starts while requests
+    queue for slots holds them too.
+    """
+
+    __slots__ = ("_limiter", "_semaphore", "gate", "max_concurrency", "rate_limit")
+
+    def __init__(
+        self,
+        *,
+        max_concurrency: int,
+        rate_limit: float | None,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.max_concurrency = max_concurrency
+        self.rate_limit = rate_limit
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._limiter: AsyncLimiter | None = None
+        if rate_limit is not None:
+            burst = max(1.0, min(MAX_BURST, rate_limit))
+            self._limiter = AsyncLimiter(burst, burst / rate_limit)
+        self.gate = PauseGate(clock, sleep)
+
+    async def acquire(self) -> None:
+        """Wait for a slot, the gate and the rate limiter; pair with `release()`."""
+        await self._semaphore.acquire()
+        try:
+            await self.gate.wait()
+            if self._limiter is not None:
+                await self._limiter.acquire()
+        except BaseException:
+            self._semaphore.release()
+            raise
+
+    def release(self) -> None:
+        """Give back the slot taken by `acquire()`."""
+        self._semaphore.release()

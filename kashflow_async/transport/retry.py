@@ -1,0 +1,172 @@
+"""Which failures are retried, how long to wait, and the retry loop (tenacity).
+
+The first attempt of every request runs outside this module; only a retryable failure
+hands the request over to `retry_after_failure`, so the success path never pays for
+tenacity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from ..errors import KashFlowError
+
+__all__ = [
+    "Failure",
+    "RetryPolicy",
+    "parse_retry_after",
+    "retry_after_failure",
+    "status_is_retryable",
+]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("kashflow_async")
+
+#: Statuses retried for GET, PUT, DELETE (and the login requests).
+IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Statuses retried for POST: the server refused the request before acting on it.
+POST_RETRY_STATUSES = frozenset({429, 503})
+
+
+def status_is_retryable(status: int, *, idempotent: bool) -> bool:
+    """Whether an answer with `status` may be retried for this kind of request."""
+    return status in (IDEMPOTENT_RETRY_STATUSES if idempotent else POST_RETRY_STATUSES)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff timing, and the clock, sleep and randomness it runs on.
+
+    The delay before retry *n* (1-based) is ``random() * min(cap, base * 2 ** (n - 1))``
+    (exponential backoff with full jitter), unless the server sent ``Retry-After``: that
+    wait is honoured when it is at most `max_retry_after` seconds; a longer one makes the
+    request fail at once with `RateLimitError` (or `ServerError` for a 503). `sleep`,
+    `random`, `clock` (monotonic) and `wall_clock` (epoch seconds, for HTTP-date
+    ``Retry-After``) are injectable so that tests control time.
+    """
+
+    base: float = 0.5
+    cap: float = 8.0
+    max_retry_after: float = 60.0
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+    random: Callable[[], float] = field(default=random.random, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    wall_clock: Callable[[], float] = field(default=time.time, repr=False)
+
+    def backoff(self, retry_number: int) -> float:
+        """The jittered delay before retry `retry_number` (1 for the first retry)."""
+        ceiling = min(self.cap, self.base * 2.0 ** min(retry_number - 1, 62))
+        return self.random() * ceiling
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
+
+    `now` is the current epoch time (for the date form). A date in the past gives 0;
+    an unreadable value gives None.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is always GMT
+            return None
+        seconds = when.timestamp() - now
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+class Failure(Exception):
+    """Internal: a retryable failed attempt. Never escapes the transport.
+
+    `error` is what the caller gets if no retry succeeds; `delay` a wait the server
+    imposed (``Retry-After``), or None for the policy's backoff.
+    """
+
+    def __init__(self, error: KashFlowError, delay: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.delay = delay
+
+    def unwrap(self) -> KashFlowError:
+        """The error to raise, with this wrapper hidden from its traceback context."""
+        self.error.__suppress_context__ = True
+        return self.error
+
+
+async def retry_after_failure(
+    first: Failure,
+    attempt: Callable[[int], Awaitable[T]],
+    *,
+    max_retries: int,
+    policy: RetryPolicy,
+    label: str,
+) -> T:
+    """Retry a request whose first attempt failed with `first`.
+
+    `attempt(n)` makes attempt number `n` (2, 3, ...) and either returns the result,
+    raises `Failure` (retryable) or raises anything else (final). At most `max_retries`
+    further attempts are made; when they are used up the last failure's error is raised.
+    """
+    if max_retries <= 0:
+        raise first.unwrap()
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, Failure) and exc.delay is not None:
+            return exc.delay
+        return policy.backoff(state.attempt_number)
+
+    def before_sleep(state: RetryCallState) -> None:
+        if logger.isEnabledFor(logging.INFO):
+            exc = state.outcome.exception() if state.outcome is not None else None
+            delay = state.upcoming_sleep
+            logger.info(
+                "%s failed (%s), retry %d of %d in %.2f s",
+                label,
+                exc,
+                state.attempt_number,
+                max_retries,
+                delay,
+            )
+
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(max_retries + 1),
+        wait=wait,
+        retry=retry_if_exception(lambda exc: isinstance(exc, Failure)),
+        sleep=policy.sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    pending: Failure | None = first
+    try:
+        async for try_ in retrying:
+            with try_:
+                if pending is not None:
+                    # Attempt 1 already ran; replaying its failure lets tenacity count it.
+                    failed, pending = pending, None
+                    raise failed
+                return await attempt(try_.retry_state.attempt_number)
+    except Failure as last:
+        raise last.unwrap() from last.error.__cause__
+    raise AssertionError("unreachable: tenacity neither returned nor raised")  # pragma: no cover

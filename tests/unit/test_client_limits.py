@@ -1,0 +1,108 @@
+"""Client-wide limits: the 429 pause for everyone, the concurrency cap, the rate limit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aioresponses import CallbackResult, aioresponses
+from yarl import URL
+
+from kashflow_async import Invoice, KashFlowClient, get_codec
+from kashflow_async.transport import PauseGate
+
+from .helpers import BASE, MEDIA, FakeTime
+
+OK = CallbackResult(body=get_codec("json").encode(Invoice(number=1)), content_type=MEDIA["json"])
+
+
+async def test_pause_gate_never_shortens_a_pause(fake_time: FakeTime) -> None:
+    gate = PauseGate(fake_time.clock, fake_time.sleep)
+    assert gate.remaining == 0
+    gate.pause(5)
+    gate.pause(2)
+    assert gate.remaining == 5
+    await gate.wait()
+    assert fake_time.sleeps == [5]
+    assert gate.remaining == 0
+    await gate.wait()
+    assert fake_time.sleeps == [5]
+
+
+async def test_429_retry_after_pauses_every_request(
+    mock: aioresponses, make_client: Callable[..., KashFlowClient], fake_time: FakeTime
+) -> None:
+    kf = make_client()
+    arrivals: list[tuple[str, float]] = []
+    limited = asyncio.Event()
+
+    def record(url: URL, **kwargs: Any) -> CallbackResult:
+        arrivals.append((url.path, fake_time.now))
+        if url.path.endswith("/1") and not limited.is_set():
+            limited.set()
+            return CallbackResult(status=429, headers={"Retry-After": "5"})
+        return OK
+
+    for n in (1, 2, 3):
+        mock.get(f"{BASE}/invoices/{n}", callback=record, repeat=True)
+    start = fake_time.now
+
+    async def after_the_429(n: int) -> Invoice:
+        await limited.wait()
+        return await kf.invoices.get(n)
+
+    await asyncio.gather(kf.invoices.get(1), after_the_429(2), after_the_429(3))
+    assert arrivals[0] == ("/v2/invoices/1", start)
+    assert len(arrivals) == 4
+    for path, when in arrivals[1:]:
+        assert when >= start + 5, (path, when)
+
+
+async def test_concurrency_cap(
+    mock: aioresponses, make_client: Callable[..., KashFlowClient]
+) -> None:
+    kf = make_client(max_concurrency=3)
+    in_flight = 0
+    peak = 0
+
+    async def slow(url: URL, **kwargs: Any) -> CallbackResult:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        in_flight -= 1
+        return OK
+
+    mock.get(f"{BASE}/invoices/1", callback=slow, repeat=True)
+    await asyncio.gather(*(kf.invoices.get(1) for _ in range(20)))
+    assert peak == 3
+
+
+async def test_connector_pool_matches_max_concurrency(
+    make_client: Callable[..., KashFlowClient],
+) -> None:
+    kf = make_client(max_concurrency=7)
+    assert kf._transport.session.connector is not None
+    assert kf._transport.session.connector.limit == 7
+
+
+async def test_rate_limit_spaces_requests_after_a_small_burst(
+    mock: aioresponses, make_client: Callable[..., KashFlowClient]
+) -> None:
+    kf = make_client(rate_limit=40)
+    arrivals: list[float] = []
+
+    def record(url: URL, **kwargs: Any) -> CallbackResult:
+        arrivals.append(time.monotonic())
+        return OK
+
+    mock.get(f"{BASE}/invoices/1", callback=record, repeat=True)
+    start = time.monotonic()
+    await asyncio.gather(*(kf.invoices.get(1) for _ in range(9)))
+    offsets = [t - start for t in arrivals]
+    assert max(offsets[:5]) < 0.05  # the burst goes at once
+    assert offsets[-1] >= 0.08  # 4 more at 40/s take about 0.1 s
+    assert offsets[-1] < 2.0

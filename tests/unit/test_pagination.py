@@ -1,0 +1,243 @@
+"""PageIterator: order, each page once, the fan-out bound, and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from kashflow_async import Invoice, KashFlowClient, NotFoundError, Page, PageIterator, get_codec
+from kashflow_async.models import PageMeta
+
+
+class Pages:
+    """A fake paginated list: records requests, pages in flight and cancellations."""
+
+    def __init__(self, total: int, perpage: int, *, hold: bool = False) -> None:
+        self.total = total
+        self.perpage = perpage
+        self.requested: list[int] = []
+        self.in_flight = 0
+        self.peak_after_first = 0
+        self.cancelled: list[int] = []
+        self.finished: list[int] = []
+        self.hold = hold
+        self.release = asyncio.Event()
+        self.fail: dict[int, Exception] = {}
+
+    async def fetch(self, n: int) -> Page[int]:
+        self.requested.append(n)
+        self.in_flight += 1
+        if n > 1:
+            self.peak_after_first = max(self.peak_after_first, self.in_flight)
+        try:
+            if self.hold and n > 1:
+                await self.release.wait()
+            # later pages finish first: order must come from the iterator, not the timing
+            for _ in range(max(0, 12 - n)):
+                await asyncio.sleep(0)
+            if n in self.fail:
+                raise self.fail[n]
+            first = (n - 1) * self.perpage
+            items = list(range(first, min(first + self.perpage, self.total)))
+            self.finished.append(n)
+            return Page[int](data=items, meta=PageMeta(total_records=self.total))
+        except asyncio.CancelledError:
+            self.cancelled.append(n)
+            raise
+        finally:
+            self.in_flight -= 1
+
+
+async def until(condition: Callable[[], bool], step: float = 0) -> None:
+    """Yield to the loop until `condition()` holds (callers bound the time)."""
+    while not condition():  # noqa: ASYNC110 - polling state the fakes expose
+        await asyncio.sleep(step)
+
+
+async def drain(it: Any, seen: list[Any], fail_on: int | None = None) -> None:
+    """Consume `it` into `seen`, raising KeyError at item `fail_on`."""
+    async for x in it:
+        await asyncio.sleep(0)  # give the page requests a turn
+        if x == fail_on:
+            raise KeyError("consumer failed")
+        seen.append(x)
+
+
+def others() -> set[asyncio.Task[Any]]:
+    return asyncio.all_tasks() - {asyncio.current_task()}  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("total", "perpage", "pages"),
+    [(23, 5, 5), (20, 5, 4), (1, 5, 1), (0, 5, 1), (500, 500, 1), (501, 500, 2)],
+)
+@pytest.mark.parametrize("concurrency", [1, 2, 4, 8])
+async def test_every_item_in_order_each_page_once(
+    total: int, perpage: int, pages: int, concurrency: int
+) -> None:
+    fake = Pages(total, perpage)
+    it = PageIterator(fake.fetch, perpage=perpage, concurrency=concurrency)
+    assert [x async for x in it] == list(range(total))
+    assert sorted(fake.requested) == list(range(1, pages + 1))
+    assert fake.requested[0] == 1
+    assert it.total_records == total
+    assert others() == set()
+
+
+@pytest.mark.parametrize("concurrency", [1, 3, 4])
+async def test_fan_out_never_exceeds_concurrency(concurrency: int) -> None:
+    fake = Pages(100, 5)  # 20 pages
+    it = PageIterator(fake.fetch, perpage=5, concurrency=concurrency)
+    seen = []
+    async for x in it:
+        seen.append(x)
+        assert it.in_flight <= concurrency  # plus the page being yielded: concurrency + 1
+    assert seen == list(range(100))
+    assert fake.peak_after_first == concurrency
+
+
+async def test_a_slow_consumer_holds_at_most_concurrency_plus_one_pages() -> None:
+    fake = Pages(100, 5)
+    it = PageIterator(fake.fetch, perpage=5, concurrency=3)
+    async with contextlib.aclosing(it):
+        assert await anext(it) == 0
+        for _ in range(200):  # let every fetch that may run, run
+            await asyncio.sleep(0)
+        assert sorted(fake.requested) == [1, 2, 3, 4]
+        assert it.in_flight == 3
+
+
+async def test_closing_early_cancels_pages_in_flight() -> None:
+    fake = Pages(100, 5, hold=True)
+    it = PageIterator(fake.fetch, perpage=5, concurrency=4)
+    async with contextlib.aclosing(it):
+        async for x in it:
+            await asyncio.sleep(0)  # the page requests start
+            if x == 2:
+                break
+    assert sorted(fake.cancelled) == [2, 3, 4, 5]
+    assert fake.finished == [1]
+    assert others() == set()
+    assert sorted(fake.requested) == [1, 2, 3, 4, 5]
+
+
+async def test_dropping_the_iterator_after_break_cancels_pages() -> None:
+    fake = Pages(100, 5, hold=True)
+    async for x in PageIterator(fake.fetch, perpage=5, concurrency=4):
+        await asyncio.sleep(0)
+        if x == 1:
+            break
+    gc.collect()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sorted(fake.cancelled) == [2, 3, 4, 5]
+    assert others() == set()
+
+
+async def test_exception_in_the_loop_body_cancels_pages() -> None:
+    fake = Pages(100, 5, hold=True)
+    it = PageIterator(fake.fetch, perpage=5, concurrency=2)
+    seen: list[int] = []
+
+    async def consume() -> None:
+        async with contextlib.aclosing(it):
+            await drain(it, seen, fail_on=1)
+
+    with pytest.raises(KeyError):
+        await consume()
+    assert seen == [0]
+    assert sorted(fake.cancelled) == [2, 3]
+    assert others() == set()
+
+
+async def test_cancelling_the_consumer_cancels_pages() -> None:
+    fake = Pages(100, 5, hold=True)
+    consumed: list[int] = []
+
+    async def consume() -> None:
+        async for x in PageIterator(fake.fetch, perpage=5, concurrency=3):
+            consumed.append(x)
+
+    task = asyncio.create_task(consume())
+    await until(lambda: len(fake.requested) == 4)
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert consumed == [0, 1, 2, 3, 4]
+    assert sorted(fake.cancelled) == [2, 3, 4]
+    assert others() == set()
+
+
+async def test_failing_page_stops_iteration_and_cancels_the_rest() -> None:
+    fake = Pages(100, 5)
+    fake.fail[3] = NotFoundError(404, message="gone")
+    fake.fail[5] = NotFoundError(404, message="also gone")  # never retrieved by the consumer
+    loop_errors: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: loop_errors.append(ctx))
+    seen: list[int] = []
+    with pytest.raises(NotFoundError, match="gone"):
+        await drain(PageIterator(fake.fetch, perpage=5, concurrency=4), seen)
+    assert seen == list(range(10))
+    gc.collect()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert others() == set()
+    assert loop_errors == []
+    assert 6 not in fake.finished
+
+
+# -- through the client, against a real local server ----------------------------------------
+
+
+async def test_breaking_out_of_list_closes_in_flight_connections(
+    make_client: Callable[..., KashFlowClient],
+) -> None:
+    codec = get_codec("json")
+    handler_cancelled: list[int] = []
+    started: list[int] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        page_no = int(request.query["page"])
+        started.append(page_no)
+        if page_no > 1:
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                handler_cancelled.append(page_no)
+                raise
+        page = Page[Invoice](data=[Invoice(number=page_no * 10 + i) for i in range(2)])
+        page.meta.total_records = 20
+        return web.Response(body=codec.encode(page), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/v2/invoices", handler)
+    runner = web.AppRunner(app, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        kf = make_client(base_url=f"http://127.0.0.1:{port}/v2")
+        got = []
+        async with asyncio.timeout(10):
+            async with contextlib.aclosing(kf.invoices.list(perpage=2, concurrency=3)) as it:
+                async for inv in it:
+                    got.append(inv.number)
+                    if len(got) == 2:
+                        await until(lambda: len(started) == 4, 0.01)
+                        break
+            await until(lambda: len(handler_cancelled) == 3, 0.01)
+        assert got == [10, 11]
+        assert sorted(started) == [1, 2, 3, 4]
+        assert sorted(handler_cancelled) == [2, 3, 4]
+    finally:
+        await runner.cleanup()
