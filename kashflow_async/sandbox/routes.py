@@ -234,29 +234,6 @@ async def list_invoices(request: web.Request) -> web.Response:
     return respond(request, Page(data=items, meta=meta))
 
 
-async def get_invoice(request: web.Request) -> web.Response:
-    """GET /invoices/{number}."""
-    return respond(request, _state(request).get_invoice(path_int(request, "number")))
-
-
-async def create_invoice(request: web.Request) -> web.Response:
-    """POST /invoices: 201 with the created invoice."""
-    body = await read_body(request, Invoice, "Invoice")
-    return respond(request, _state(request).create_invoice(body), 201)
-
-
-async def update_invoice(request: web.Request) -> web.Response:
-    """PUT /invoices/{number}: the whole invoice."""
-    body = await read_body(request, Invoice, "Invoice")
-    return respond(request, _state(request).update_invoice(path_int(request, "number"), body))
-
-
-async def delete_invoice(request: web.Request) -> web.Response:
-    """DELETE /invoices/{number}: 204."""
-    _state(request).delete_invoice(path_int(request, "number"))
-    return web.Response(status=204)
-
-
 async def update_invoice_address(request: web.Request) -> web.Response:
     """PUT /invoices/address?customercode=: the address of all the customer's invoices."""
     code = request.query.get("customercode", "")
@@ -283,55 +260,41 @@ async def list_quotes(request: web.Request) -> web.Response:
     return respond(request, Page(data=items, meta=meta))
 
 
-async def get_quote(request: web.Request) -> web.Response:
-    """GET /quotes/{number}."""
-    return respond(request, _state(request).get_quote(path_int(request, "number")))
+def object_routes(base: str, model: type[Any], name: str, *, kind: bool = False) -> list[Any]:
+    """POST ``base`` (201) and GET/PUT/DELETE ``base/{number}`` (200, 200, 204) for one model.
 
+    The handlers call the state's ``get_<name>``, ``create_<name>``, ``update_<name>`` and
+    ``delete_<name>``; with `kind`, the path's ``{kind}`` (invoices or purchases) is passed
+    first.
+    """
+    what = model.__name__
 
-async def create_quote(request: web.Request) -> web.Response:
-    """POST /quotes: 201 with the created quote."""
-    body = await read_body(request, Quote, "Quote")
-    return respond(request, _state(request).create_quote(body), 201)
+    def call(request: web.Request, verb: str, *args: Any) -> Any:
+        prefix = (request.match_info["kind"],) if kind else ()
+        return getattr(_state(request), f"{verb}_{name}")(*prefix, *args)
 
+    async def get(request: web.Request) -> web.Response:
+        return respond(request, call(request, "get", path_int(request, "number")))
 
-async def update_quote(request: web.Request) -> web.Response:
-    """PUT /quotes/{number}."""
-    body = await read_body(request, Quote, "Quote")
-    return respond(request, _state(request).update_quote(path_int(request, "number"), body))
+    async def create(request: web.Request) -> web.Response:
+        body = await read_body(request, model, what)
+        return respond(request, call(request, "create", body), 201)
 
+    async def update(request: web.Request) -> web.Response:
+        body = await read_body(request, model, what)
+        return respond(request, call(request, "update", path_int(request, "number"), body))
 
-async def delete_quote(request: web.Request) -> web.Response:
-    """DELETE /quotes/{number}: 204."""
-    _state(request).delete_quote(path_int(request, "number"))
-    return web.Response(status=204)
+    async def delete(request: web.Request) -> web.Response:
+        call(request, "delete", path_int(request, "number"))
+        return web.Response(status=204)
 
-
-async def get_bulk_payment(request: web.Request) -> web.Response:
-    """GET /{invoices|purchases}/bulk/payments/{number}."""
-    state = _state(request)
-    kind = request.match_info["kind"]
-    return respond(request, state.get_bulk_payment(kind, path_int(request, "number")))
-
-
-async def create_bulk_payment(request: web.Request) -> web.Response:
-    """POST /{invoices|purchases}/bulk/payments: 201."""
-    body = await read_body(request, BulkPayment, "BulkPayment")
-    kind = request.match_info["kind"]
-    return respond(request, _state(request).create_bulk_payment(kind, body), 201)
-
-
-async def update_bulk_payment(request: web.Request) -> web.Response:
-    """PUT /{invoices|purchases}/bulk/payments/{number}: 200."""
-    body = await read_body(request, BulkPayment, "BulkPayment")
-    kind = request.match_info["kind"]
-    number = path_int(request, "number")
-    return respond(request, _state(request).update_bulk_payment(kind, number, body))
-
-
-async def delete_bulk_payment(request: web.Request) -> web.Response:
-    """DELETE /{invoices|purchases}/bulk/payments/{number}: 204."""
-    _state(request).delete_bulk_payment(request.match_info["kind"], path_int(request, "number"))
-    return web.Response(status=204)
+    item = base + "/{number:\\d+}"
+    return [
+        web.post(base, create),
+        web.get(item, get, allow_head=False),
+        web.put(item, update),
+        web.delete(item, delete),
+    ]
 
 
 async def list_credits(request: web.Request) -> web.Response:
@@ -481,19 +444,10 @@ def build_app(
             web.delete(p + "/sessiontoken/{token}", logout),
             web.put(p + "/invoices/address", update_invoice_address),
             web.get(p + "/invoices", list_invoices, allow_head=False),
-            web.post(p + "/invoices", create_invoice),
-            web.get(p + "/invoices/{number:\\d+}", get_invoice, allow_head=False),
-            web.put(p + "/invoices/{number:\\d+}", update_invoice),
-            web.delete(p + "/invoices/{number:\\d+}", delete_invoice),
+            *object_routes(p + "/invoices", Invoice, "invoice"),
             web.get(p + "/quotes", list_quotes, allow_head=False),
-            web.post(p + "/quotes", create_quote),
-            web.get(p + "/quotes/{number:\\d+}", get_quote, allow_head=False),
-            web.put(p + "/quotes/{number:\\d+}", update_quote),
-            web.delete(p + "/quotes/{number:\\d+}", delete_quote),
-            web.post(bulk, create_bulk_payment),
-            web.get(bulk + "/{number:\\d+}", get_bulk_payment, allow_head=False),
-            web.put(bulk + "/{number:\\d+}", update_bulk_payment),
-            web.delete(bulk + "/{number:\\d+}", delete_bulk_payment),
+            *object_routes(p + "/quotes", Quote, "quote"),
+            *object_routes(bulk, BulkPayment, "bulk_payment", kind=True),
             web.get(
                 p + "/internal/invoices/{invoiceid:\\d+}/credits", list_credits, allow_head=False
             ),
