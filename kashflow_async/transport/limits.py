@@ -7,10 +7,21 @@ from collections.abc import Awaitable, Callable
 
 from aiolimiter import AsyncLimiter
 
-__all__ = ["Limits", "PauseGate"]
+__all__ = ["Limits", "PauseGate", "bucket"]
 
 #: The most requests the rate limiter lets through back to back.
-MAX_BURST = 5.0
+MAX_BURST = 2.0
+#: Share of `rate_limit` the client paces at: the headroom absorbs scheduling jitter, so
+#: that no one-second window at the server sees more than `rate_limit` requests.
+PACE = 0.97
+
+
+def bucket(rate_limit: float) -> tuple[float, float]:
+    """``(burst, period)`` of the leaky bucket that keeps under `rate_limit` per second."""
+    # a burst costs (burst - 1) requests of headroom a second: only worth it at high rates
+    burst = MAX_BURST if rate_limit >= 100 else 1.0
+    drain = rate_limit * PACE - (burst - 1.0)
+    return burst, burst / drain
 
 
 class PauseGate:
@@ -41,7 +52,11 @@ class PauseGate:
 
 class Limits:
     """Admission of attempts: at most `max_concurrency` in flight, at most `rate_limit`
-    per second (a leaky bucket allowing a burst of up to 5), and the pause gate.
+    per second, and the pause gate.
+
+    `rate_limit` is a ceiling, not a target: a leaky bucket with a burst of up to
+    `MAX_BURST` drains at `PACE` of the rate less the burst, so any one-second window holds
+    at most ``burst - 1 + drain`` < `rate_limit` sends, with room for timing jitter.
 
     The gate is checked after a slot is taken, so a pause that starts while requests
     queue for slots holds them too.
@@ -62,8 +77,7 @@ class Limits:
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._limiter: AsyncLimiter | None = None
         if rate_limit is not None:
-            burst = max(1.0, min(MAX_BURST, rate_limit))
-            self._limiter = AsyncLimiter(burst, burst / rate_limit)
+            self._limiter = AsyncLimiter(*bucket(rate_limit))
         self.gate = PauseGate(clock, sleep)
 
     async def acquire(self) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
 
 from aioresponses import CallbackResult, aioresponses
+from hypothesis import given
+from hypothesis import strategies as st
 from yarl import URL
 
 from kashflow_async import Invoice, KashFlowClient, get_codec
 from kashflow_async.transport import PauseGate
+from kashflow_async.transport.limits import bucket
 
 from .helpers import BASE, MEDIA, FakeTime
 
@@ -89,7 +93,7 @@ async def test_connector_pool_matches_max_concurrency(
     assert kf._transport.session.connector.limit == 7
 
 
-async def test_rate_limit_spaces_requests_after_a_small_burst(
+async def test_rate_limit_paces_requests_under_the_limit(
     mock: aioresponses, make_client: Callable[..., KashFlowClient]
 ) -> None:
     kf = make_client(rate_limit=40)
@@ -100,9 +104,17 @@ async def test_rate_limit_spaces_requests_after_a_small_burst(
         return OK
 
     mock.get(f"{BASE}/invoices/1", callback=record, repeat=True)
-    start = time.monotonic()
     await asyncio.gather(*(kf.invoices.get(1) for _ in range(9)))
-    offsets = [t - start for t in arrivals]
-    assert max(offsets[:5]) < 0.05  # the burst goes at once
-    assert offsets[-1] >= 0.08  # 4 more at 40/s take about 0.1 s
-    assert offsets[-1] < 2.0
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    # below 100/s there is no burst: every request waits its turn at 97% of the rate
+    assert min(gaps) >= 1 / 40 * 0.9
+    assert arrivals[-1] - arrivals[0] >= 8 / 40
+    assert arrivals[-1] - arrivals[0] < 2.0
+
+
+@given(st.floats(min_value=0.1, max_value=100_000, allow_nan=False))
+def test_the_bucket_never_lets_a_window_exceed_the_rate(rate: float) -> None:
+    burst, period = bucket(rate)
+    drain = burst / period
+    assert burst - 1 + drain < rate  # the most sends any one-second window can hold
+    assert drain >= 0.95 * rate  # and the long-run pace stays close to the limit
