@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
@@ -13,7 +15,15 @@ from ..models._base import WireDate, as_wire_date
 from ..models.common import Page
 from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
 
-__all__ = ["Codec", "check_money", "describe_value", "normalize", "snippet", "type_name"]
+__all__ = [
+    "Codec",
+    "check_money",
+    "describe_value",
+    "field_path",
+    "normalize",
+    "snippet",
+    "type_name",
+]
 
 T = TypeVar("T")
 
@@ -75,6 +85,16 @@ def snippet(data: bytes | bytearray | memoryview, pos: int | None, width: int = 
     return bytes(data[start : start + width]).decode("utf-8", "replace")
 
 
+_MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
+
+
+def field_path(reason: str, path: str) -> str:
+    """The path of the field a validation message is about: msgspec gives a missing
+    field's parent (``$``) and names the field in the message; join them (``$.Data``)."""
+    m = _MISSING_FIELD.match(reason)
+    return f"{path}.{m.group(1)}" if m else path
+
+
 def check_money(value: Any, path: str) -> None:
     """Refuse a float or a non-finite Decimal where the model wants an exact number."""
     if isinstance(value, float):
@@ -87,9 +107,101 @@ def normalize(obj: Any, node: Node, path: str = "$") -> None:
     """Check money and turn plain `datetime`/`date` values into wire dates, in place.
 
     Users build models with ordinary datetimes; the wire types only differ in how they are
-    written, so replacing them keeps every value equal. Only the fields that can need it
-    are visited (see `_checked_fields`).
+    written, so replacing them keeps every value equal. Runs a check function compiled
+    once per type (only the fields that can need it, no strings built); a bad value is
+    then located again by a slow walk, for an error that names its path.
     """
+    if obj is None:
+        return
+    try:
+        _fixer(node)(obj)
+    except _Bad:
+        _explain(obj, node, path)
+        raise AssertionError("a bad value was seen but not found again") from None
+
+
+class _Bad(Exception):
+    """Internal: the compiled check met a value it cannot send."""
+
+
+def _bad_money(value: Any) -> None:
+    if isinstance(value, float) or (isinstance(value, Decimal) and not value.is_finite()):
+        raise _Bad
+
+
+def _to_wire(value: Any) -> Any:
+    if not isinstance(value, dt.date):
+        raise _Bad
+    return as_wire_date(value)
+
+
+def _noop(obj: Any) -> None:
+    return None
+
+
+_FIXERS: dict[int, Callable[[Any], None]] = {}
+
+
+def _fixer(node: Node) -> Callable[[Any], None]:
+    """The compiled check of `node` (memoised; recursion-safe through a trampoline)."""
+    fixer = _FIXERS.get(id(node))
+    if fixer is None:
+        key = id(node)
+        _FIXERS[key] = lambda obj: _FIXERS[key](obj)
+        fixer = _FIXERS[key] = _compile(node)
+    return fixer
+
+
+def _compile(node: Node) -> Callable[[Any], None]:
+    if isinstance(node, ListNode):
+        item = node.item
+        if isinstance(item, StructNode) and _checked_fields(item):
+            fix_item = _fixer(item)
+
+            def fix_items(seq: Any) -> None:
+                for value in seq:
+                    if value is not None:
+                        fix_item(value)
+
+            return fix_items
+        if isinstance(item, ScalarNode) and item.kind is Scalar.DECIMAL:
+
+            def check_items(seq: Any) -> None:
+                for value in seq:
+                    if value.__class__ is not Decimal or not value.is_finite():
+                        _bad_money(value)
+
+            return check_items
+        return _noop
+    if not isinstance(node, StructNode) or not _checked_fields(node):
+        return _noop
+    namespace: dict[str, Any] = {
+        "Decimal": Decimal,
+        "WireDate": WireDate,
+        "bad_money": _bad_money,
+        "to_wire": _to_wire,
+    }
+    lines = ["def fix(obj):"]
+    for i, (attr, _wire, kind, sub) in enumerate(_checked_fields(node)):
+        lines.append(f"    v = obj.{attr}")
+        if kind is Scalar.DECIMAL:
+            lines.append("    if v is not None:")
+            lines.append("        if v.__class__ is not Decimal or not v.is_finite():")
+            lines.append("            bad_money(v)")
+        elif kind is not None:
+            lines.append("    if v is not None and not isinstance(v, WireDate):")
+            lines.append(f"        obj.{attr} = to_wire(v)")
+        else:
+            namespace[f"sub{i}"] = _fixer(sub)
+            lines.append("    if v is not None:")
+            lines.append(f"        sub{i}(v)")
+    exec("\n".join(lines), namespace)  # attribute names come from the model classes
+    fix: Callable[[Any], None] = namespace["fix"]
+    return fix
+
+
+def _explain(obj: Any, node: Node, path: str) -> None:
+    """Walk `obj` slowly, keeping the path, and raise `EncodeError` at the bad value."""
     if obj is None:
         return
     if isinstance(node, StructNode):
@@ -98,24 +210,18 @@ def normalize(obj: Any, node: Node, path: str = "$") -> None:
             if value is None:
                 continue
             if kind is Scalar.DECIMAL:
-                if type(value) is not Decimal or not value.is_finite():
-                    check_money(value, f"{path}.{wire}")
+                check_money(value, f"{path}.{wire}")
             elif kind is not None:
-                if not isinstance(value, WireDate):
-                    if not isinstance(value, dt.date):
-                        raise EncodeError(f"{path}.{wire}: expected a date, got {value!r}")
-                    setattr(obj, attr, as_wire_date(value))
+                if not isinstance(value, dt.date):
+                    raise EncodeError(f"{path}.{wire}: expected a date, got {value!r}")
             else:
-                normalize(value, sub, f"{path}.{wire}")
+                _explain(value, sub, f"{path}.{wire}")
     elif isinstance(node, ListNode):
-        item = node.item
-        if isinstance(item, StructNode):
-            if _checked_fields(item):
-                for i, value in enumerate(obj):
-                    normalize(value, item, f"{path}[{i}]")
-        elif isinstance(item, ScalarNode) and item.kind is Scalar.DECIMAL:
-            for i, value in enumerate(obj):
+        for i, value in enumerate(obj):
+            if isinstance(node.item, ScalarNode) and node.item.kind is Scalar.DECIMAL:
                 check_money(value, f"{path}[{i}]")
+            else:
+                _explain(value, node.item, f"{path}[{i}]")
 
 
 _Checked = tuple[tuple[str, str, "Scalar | None", Node], ...]

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 import msgspec
 
 from ..errors import DecodeError, EncodeError
-from ..models._base import Code, WireDate, decode_hook, format_date
-from .base import describe_value, normalize, snippet, type_name
+from ..models._base import Code, WireDate, WireDateTime, decode_hook, format_date, parse_date
+from .base import describe_value, field_path, normalize, snippet, type_name
 
 __all__ = ["JSONCodec"]
 
@@ -19,12 +19,46 @@ _AT_PATH = re.compile(r" - at `([^`]*)`$")
 _AT_BYTE = re.compile(r"\(byte (\d+)\)")
 
 
+#: id(value) -> (value, text): formatted wire dates. Holding the value keeps its id from
+#: being reused while cached; identity, not equality, because two aware datetimes with
+#: different offsets compare equal but are written differently.
+_FORMATTED: dict[int, tuple[Any, str]] = {}
+_FORMATTED_MAX = 8192
+
+
 def _enc_hook(obj: Any) -> Any:
     if isinstance(obj, WireDate):
-        return format_date(obj)
+        cached = _FORMATTED.get(id(obj))
+        if cached is not None and cached[0] is obj:
+            return cached[1]
+        text = format_date(obj)
+        if len(_FORMATTED) >= _FORMATTED_MAX:
+            _FORMATTED.clear()
+        _FORMATTED[id(obj)] = (obj, text)
+        return text
     if isinstance(obj, Code):
         return str(obj)
     raise NotImplementedError(f"cannot encode {type(obj).__name__}")
+
+
+_TIMESTAMPS: dict[str, Any] = {}
+_TIMESTAMPS_MAX = 8192
+
+
+def _dec_hook(type_: type, obj: Any) -> Any:
+    """`decode_hook` with fast paths for the common cases: a timestamp string (parsed
+    values are immutable, so they are cached by text) and a code sent as a string."""
+    if type_ is WireDateTime and obj.__class__ is str:
+        value = _TIMESTAMPS.get(obj)
+        if value is None:
+            value = parse_date(obj, False)
+            if len(_TIMESTAMPS) >= _TIMESTAMPS_MAX:
+                _TIMESTAMPS.clear()
+            _TIMESTAMPS[obj] = value
+        return value
+    if type_ is Code and obj.__class__ is str:
+        return Code(obj)
+    return decode_hook(type_, obj)
 
 
 class JSONCodec:
@@ -51,7 +85,7 @@ class JSONCodec:
         """The cached decoder for `type_`."""
         dec = self._decoders.get(type_)
         if dec is None:
-            dec = msgspec.json.Decoder(type_, dec_hook=decode_hook, strict=False)
+            dec = msgspec.json.Decoder(type_, dec_hook=_dec_hook, strict=False)
             self._decoders[type_] = dec
         return dec
 
@@ -62,8 +96,8 @@ class JSONCodec:
         except msgspec.ValidationError as exc:
             text = str(exc)
             m = _AT_PATH.search(text)
-            path = m.group(1) if m else "$"
             reason = text[: m.start()] if m else text
+            path = field_path(reason, m.group(1) if m else "$")
             raise DecodeError(
                 reason,
                 type_name=type_name(type_),
