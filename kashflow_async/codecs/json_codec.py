@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from ..errors import DecodeError, EncodeError
-from ..models._base import Code, WireDate, WireDateTime, decode_hook, format_date, parse_date
+from ..models._base import Code, WireDate, decode_hook, format_date
 from .base import describe_value, field_path, normalize, snippet, type_name
 
 __all__ = ["JSONCodec"]
@@ -41,26 +41,6 @@ def _enc_hook(obj: Any) -> Any:
     raise NotImplementedError(f"cannot encode {type(obj).__name__}")
 
 
-_TIMESTAMPS: dict[str, Any] = {}
-_TIMESTAMPS_MAX = 8192
-
-
-def _dec_hook(type_: type, obj: Any) -> Any:
-    """`decode_hook` with fast paths for the common cases: a timestamp string (parsed
-    values are immutable, so they are cached by text) and a code sent as a string."""
-    if type_ is WireDateTime and obj.__class__ is str:
-        value = _TIMESTAMPS.get(obj)
-        if value is None:
-            value = parse_date(obj, False)
-            if len(_TIMESTAMPS) >= _TIMESTAMPS_MAX:
-                _TIMESTAMPS.clear()
-            _TIMESTAMPS[obj] = value
-        return value
-    if type_ is Code and obj.__class__ is str:
-        return Code(obj)
-    return decode_hook(type_, obj)
-
-
 class JSONCodec:
     """JSON with msgspec: exact Decimals (numbers or strings in, numbers out), lenient
     scalars (``0``/``false``, ``"2341"``/``2341``), the pages' date forms."""
@@ -85,7 +65,7 @@ class JSONCodec:
         """The cached decoder for `type_`."""
         dec = self._decoders.get(type_)
         if dec is None:
-            dec = msgspec.json.Decoder(type_, dec_hook=_dec_hook, strict=False)
+            dec = msgspec.json.Decoder(type_, dec_hook=decode_hook, strict=False)
             self._decoders[type_] = dec
         return dec
 

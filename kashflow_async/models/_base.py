@@ -55,8 +55,10 @@ else:
         __slots__ = ()
 
 
-_PARSED: dict[tuple[str, bool], Any] = {}
-_PARSED_MAX = 8192
+#: parsed values by text, one cache per kind (they are immutable, and pages repeat dates)
+_TIMESTAMPS: dict[str, Any] = {}
+_DATES: dict[str, Any] = {}
+_CACHE_MAX = 8192
 
 
 def parse_date(text: str, date_only_ok: bool) -> WireDateTime | WireDate:
@@ -64,11 +66,10 @@ def parse_date(text: str, date_only_ok: bool) -> WireDateTime | WireDate:
 
     ``2012-06-28 12:00:00``, ``2012-10-09 12:00:00 +05:30`` (space before the offset),
     ``2012-06-28T12:00:00``, ``...Z``, and ``2013-10-24``. A date alone gives a `WireDate`
-    when `date_only_ok`, else midnight. Raises `ValueError` for anything else. Parsed values
-    are immutable, so they are cached (pages repeat the same few dates).
+    when `date_only_ok`, else midnight. Raises `ValueError` for anything else.
     """
-    key = (text, date_only_ok)
-    cached = _PARSED.get(key)
+    cache = _DATES if date_only_ok else _TIMESTAMPS
+    cached = cache.get(text)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     value: WireDateTime | WireDate
@@ -87,9 +88,9 @@ def parse_date(text: str, date_only_ok: bool) -> WireDateTime | WireDate:
         if len(iso) < 19 or iso[10] not in " Tt":
             raise ValueError(f"not a date or timestamp: {text!r}")
         value = WireDateTime.fromisoformat(iso)
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.clear()
-    _PARSED[key] = value
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[text] = value
     return value
 
 
@@ -136,9 +137,10 @@ def as_wire_date(value: _dt.date) -> WireDateTime | WireDate:
 
 def decode_hook(type_: type, obj: Any) -> Any:
     """msgspec `dec_hook` for the wire value types (shared by both codecs)."""
-    if type_ is WireDateTime or type_ is WireDate:
-        if isinstance(obj, str):
-            return parse_date(obj, type_ is WireDate)
+    if type_ is WireDateTime:
+        if obj.__class__ is str:
+            cached = _TIMESTAMPS.get(obj)
+            return cached if cached is not None else parse_date(obj, False)
         raise ValueError(f"expected a date string, got {type(obj).__name__}")
     if type_ is Code:
         if isinstance(obj, str):
@@ -148,4 +150,8 @@ def decode_hook(type_: type, obj: Any) -> Any:
         if isinstance(obj, (float, Decimal)) and obj == int(obj):
             return Code(str(int(obj)))
         raise ValueError(f"expected a code (string or whole number), got {obj!r}")
+    if type_ is WireDate:
+        if isinstance(obj, str):
+            return parse_date(obj, True)
+        raise ValueError(f"expected a date string, got {type(obj).__name__}")
     raise NotImplementedError(f"no decoder for {type_!r}")
