@@ -1,0 +1,103 @@
+"""``python -m benchmarks [--quick] [--out DIR] [--only NAME ...]``: run the benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import bulk, codec, e2e, pagination, report
+from ._stats import machine
+
+__all__ = ["NAMES", "main", "run_all"]
+
+NAMES = ("codec", "e2e", "retry", "pagination", "bulk")
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def _settings(quick: bool) -> dict[str, dict[str, Any]]:
+    if quick:
+        return {
+            "codec": {"rounds": 3, "batch_s": 0.003},
+            "e2e": {
+                "concurrencies": (1, 16, 64),
+                "requests": {1: 20, 16: 64, 64: 128},
+                "rounds": 2,
+            },
+            "retry": {"concurrencies": (1, 16), "requests": {1: 20, 16: 64}, "rounds": 2},
+            "pagination": {"invoices": 800, "latency": 0.02, "rounds": 1},
+            "bulk": {"count": 40, "rate": 40.0, "rounds": 1},
+        }
+    return {
+        "codec": {"rounds": 21, "batch_s": 0.03},
+        "e2e": {
+            "concurrencies": (1, 16, 64),
+            "requests": {1: 500, 16: 1500, 64: 2000},
+            "rounds": 5,
+        },
+        "retry": {
+            "concurrencies": (1, 16),
+            "requests": {1: 500, 16: 2000},
+            "rounds": 9,
+        },
+        "pagination": {"invoices": 10_000, "latency": 0.02, "rounds": 3},
+        "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
+    }
+
+
+def run_all(quick: bool, out: Path, only: Sequence[str] = NAMES) -> dict[str, Any]:
+    """Run the benchmarks named in `only`, write the results into `out`; the document."""
+    settings = _settings(quick)
+    started = time.perf_counter()
+    doc: dict[str, Any] = {
+        "quick": quick,
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "settings": settings,
+        "data": {},
+        "sections": {},
+        "targets": [],
+    }
+    runners: dict[str, tuple[Any, Any, Any]] = {
+        "codec": (codec.run, codec.render, codec.targets),
+        "e2e": (e2e.run, e2e.render, e2e.targets),
+        "retry": (e2e.run_retry, e2e.render_retry, e2e.retry_targets),
+        "pagination": (pagination.run, pagination.render, pagination.targets),
+        "bulk": (bulk.run, bulk.render, bulk.targets),
+    }
+    for name in NAMES:
+        if name not in only:
+            continue
+        run, render, targets = runners[name]
+        print(f"[benchmarks] {name} ...", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        results = run(**settings[name])
+        doc["data"][name] = results
+        doc["sections"][name] = render(results)
+        doc["targets"].extend(targets(results))
+        print(f"[benchmarks] {name} done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    doc["elapsed_s"] = time.perf_counter() - started
+    doc["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report.write(doc, out)
+    return doc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv`, run, print where the results went."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES))
+    args = parser.parse_args(argv)
+    run_all(args.quick, args.out, args.only)
+    print(f"results written to {args.out / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

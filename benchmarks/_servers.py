@@ -1,0 +1,224 @@
+"""Servers the benchmarks talk to, each in its own process on 127.0.0.1.
+
+`CannedServer` answers every ``GET /v2/invoices/<n>`` with the same prepared bytes (JSON
+or XML by ``Accept``), so that the server costs next to nothing. `SandboxServer` runs the
+package's `Sandbox` and, on request, reports the arrival times the sandbox recorded.
+Both are context managers: leaving the block stops the process (terminated if it does
+not stop within a few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any, TypeVar
+
+__all__ = ["HOST", "CannedServer", "SandboxServer"]
+
+HOST = "127.0.0.1"
+_START_TIMEOUT = 120.0
+_REPLY_TIMEOUT = 60.0
+
+
+def _response(body: bytes, media: str) -> bytes:
+    head = (
+        "HTTP/1.1 200 OK\r\n"
+        f"Content-Type: {media}; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+_NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n"
+
+
+class _Canned(asyncio.Protocol):
+    """HTTP/1.1 keep-alive, pipelining-safe, answering from prepared responses."""
+
+    def __init__(self, json_resp: bytes, xml_resp: bytes) -> None:
+        self.json_resp = json_resp
+        self.xml_resp = xml_resp
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data
+        assert self.transport is not None
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            head = buffer[:end].lower()
+            length = 0
+            at = head.find(b"\r\ncontent-length:")
+            if at >= 0:
+                stop = head.find(b"\r\n", at + 2)
+                length = int(head[at + 17 : stop if stop >= 0 else len(head)])
+            if len(buffer) < end + 4 + length:
+                break
+            buffer = buffer[end + 4 + length :]
+            if not head.startswith(b"get /v2/invoices/"):
+                self.transport.write(_NOT_FOUND)
+            elif b"xml" in head[head.find(b"\r\naccept:") :]:
+                self.transport.write(self.xml_resp)
+            else:
+                self.transport.write(self.json_resp)
+        self.buffer = buffer
+
+
+async def _wait_for_stop(conn: Connection, handler: Any = None) -> None:
+    """Serve commands from the parent until ``stop`` (or the pipe closes)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            command = await loop.run_in_executor(None, conn.recv)
+        except (EOFError, OSError):
+            return
+        if command == "stop":
+            return
+        reply = handler(command) if handler is not None else None
+        conn.send(reply)
+
+
+async def _canned_main(conn: Connection, json_body: bytes, xml_body: bytes) -> None:
+    loop = asyncio.get_running_loop()
+    json_resp = _response(json_body, "application/json")
+    xml_resp = _response(xml_body, "application/xml")
+    server = await loop.create_server(
+        lambda: _Canned(json_resp, xml_resp), HOST, 0, backlog=1024, reuse_address=True
+    )
+    try:
+        port = server.sockets[0].getsockname()[1]
+        conn.send(("ready", f"http://{HOST}:{port}/v2", ""))
+        await _wait_for_stop(conn)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def _run_canned(conn: Connection, json_body: bytes, xml_body: bytes) -> None:
+    asyncio.run(_canned_main(conn, json_body, xml_body))
+
+
+async def _sandbox_main(conn: Connection, options: dict[str, Any], faults: dict[str, Any]) -> None:
+    from kashflow_async.sandbox import Faults, Sandbox
+
+    sandbox = Sandbox(faults=Faults(**faults), **options)
+
+    def handle(command: Any) -> Any:
+        name, arg = command
+        if name == "times":
+            return sandbox.stats.times(arg)
+        if name == "requests":
+            return dict(sandbox.stats.requests)
+        if name == "reset":
+            sandbox.stats.reset()
+            return None
+        raise ValueError(f"unknown command {name!r}")
+
+    async with sandbox:
+        conn.send(("ready", sandbox.url, sandbox.token))
+        await _wait_for_stop(conn, handle)
+
+
+def _run_sandbox(conn: Connection, options: dict[str, Any], faults: dict[str, Any]) -> None:
+    asyncio.run(_sandbox_main(conn, options, faults))
+
+
+Self = TypeVar("Self", bound="_ServerProcess")
+
+
+class _ServerProcess:
+    """A child process serving on 127.0.0.1, driven over a pipe."""
+
+    target: Any = None
+
+    def __init__(self, *args: Any) -> None:
+        self._args = args
+        self._conn: Connection | None = None
+        self._proc: Any = None
+        self.url = ""
+        self.token = ""
+
+    def __enter__(self: Self) -> Self:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=type(self).target, args=(child, *self._args), daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        try:
+            if not parent.poll(_START_TIMEOUT):
+                raise RuntimeError(f"{type(self).__name__} did not start")
+            _, self.url, self.token = parent.recv()
+        except BaseException:
+            self._stop()
+            raise
+        return self
+
+    def command(self, name: str, arg: Any = None) -> Any:
+        """Send a command to the child and return its reply."""
+        assert self._conn is not None
+        self._conn.send((name, arg))
+        if not self._conn.poll(_REPLY_TIMEOUT):
+            raise RuntimeError(f"{type(self).__name__} did not answer {name!r}")
+        return self._conn.recv()
+
+    def _stop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                conn.send("stop")
+            conn.close()
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.join(10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop()
+
+
+class CannedServer(_ServerProcess):
+    """Answers ``GET /v2/invoices/<n>`` with `json_body` or `xml_body` (by ``Accept``)."""
+
+    target = _run_canned
+
+    def __init__(self, json_body: bytes, xml_body: bytes) -> None:
+        super().__init__(json_body, xml_body)
+
+
+class SandboxServer(_ServerProcess):
+    """The package's `Sandbox` with `options` (constructor keywords) and `faults`
+    (`Faults` keywords)."""
+
+    target = _run_sandbox
+
+    def __init__(self, options: dict[str, Any], faults: dict[str, Any] | None = None) -> None:
+        super().__init__(options, faults or {})
+
+    def times(self, route: str | None = None) -> list[float]:
+        """Arrival times (monotonic seconds) of the requests to `route` the sandbox saw."""
+        return list(self.command("times", route))
+
+    def reset(self) -> None:
+        """Forget the requests counted so far."""
+        self.command("reset")

@@ -1,0 +1,44 @@
+"""``python -m benchmarks --quick`` runs every benchmark and writes every table (no timings
+are asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SECTIONS = (
+    "## Targets",
+    "## 1. Codec decode and encode",
+    "## 2. End to end: GET one invoice",
+    "## 3. Retry machinery on the success path",
+    "## 4. Pagination",
+    "## 5. Bulk import under a rate limit",
+)
+
+
+def test_quick_mode_writes_every_table(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    text = (out / "results.md").read_text(encoding="utf-8")
+    for heading in SECTIONS:
+        assert heading in text, heading
+        body = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        assert "\n|:---|" in body, f"no table under {heading}"
+    for name in ("codec.png", "end_to_end.png", "pagination.png"):
+        assert (out / name).stat().st_size > 1000, name
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert set(data["data"]) == {"codec", "e2e", "retry", "pagination", "bulk"}
+    assert data["quick"] is True
+    assert all(len(t) == 3 for t in data["targets"])
