@@ -1,6 +1,7 @@
 """kashflow-async: the asyncio client for the KashFlow REST API v2."""
 
 from ._version import __version__
+from .bulk import BulkResult, CreateMany, NumberConflictError
 from .client import KashFlowClient
 from .codecs import Codec, WireFormat, get_codec
 from .errors import (
@@ -53,9 +54,11 @@ __all__ = [
     "BadRequestError",
     "BulkPayment",
     "BulkPaymentItem",
+    "BulkResult",
     "Category",
     "Codec",
     "Conversion",
+    "CreateMany",
     "Credit",
     "CreditType",
     "Currency",
@@ -71,6 +74,7 @@ __all__ = [
     "KashFlowClient",
     "KashFlowError",
     "NotFoundError",
+    "NumberConflictError",
     "Page",
     "PageIterator",
     "PageMeta",

@@ -21,6 +21,7 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from .errors import DecodeError
 from .models import Page
 
 __all__ = ["PageIterator"]
@@ -87,6 +88,14 @@ class PageIterator(Generic[T]):
             if self._last is None:
                 page = await self._fetch(1)
                 total = page.meta.total_records
+                if total < len(page.data):
+                    # a missing MetaData or TotalRecords reads as 0: never take it for
+                    # the end of the list
+                    raise DecodeError(
+                        f"TotalRecords is {total} but the first page holds {len(page.data)} items",
+                        type_name="Page",
+                        path="$.MetaData.TotalRecords",
+                    )
                 self.total_records = total
                 self._last = max(1, math.ceil(total / self._perpage))
             elif self._pending:

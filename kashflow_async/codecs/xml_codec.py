@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import re
 import threading
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from lxml import etree
 from ..errors import DecodeError, EncodeError
 from ..models._base import decode_hook, format_date
 from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
-from .base import check_money, describe_value, snippet, type_name
+from .base import check_money, describe_value, field_path, snippet, type_name
 
 __all__ = ["XMLCodec"]
 
@@ -162,6 +163,25 @@ class _StructReader(_ContainerReader):
         known = (local, reader, isinstance(reader, _ScalarReader))
         self.by_tag[tag] = known
         return known
+
+
+def _element_path(reader: _Reader, root: Any, element: Any) -> str:
+    """The field path (``$.LineItems[1].Rate``) of `element`, read from `root` by `reader`."""
+    chain = [element, *element.iterancestors()]
+    chain.reverse()
+    path = "$"
+    for parent, child in itertools.pairwise(chain):
+        if isinstance(reader, _ListReader):
+            items = [c for c in parent if isinstance(c.tag, str)]
+            path += f"[{items.index(child)}]"
+            reader = reader.item
+        else:
+            local = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else "?"
+            path += "." + local
+            if not isinstance(reader, _StructReader) or local not in reader.fields:
+                break
+            reader = reader.fields[local]
+    return path
 
 
 def _reader_for(node: Node, memo: dict[int, _Reader]) -> _Reader:
@@ -394,15 +414,14 @@ class XMLCodec:
         try:
             tree = reader.value(root)
         except _Invalid as exc:
-            tag = exc.element.tag if isinstance(exc.element.tag, str) else "?"
-            where = f"<{tag.rpartition('}')[2]}> at line {exc.element.sourceline}"
-            raise fail(str(exc), path=where) from None
+            where = _element_path(reader, root, exc.element)
+            raise fail(f"{exc} (line {exc.element.sourceline})", path=where) from None
         try:
             return msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)
         except msgspec.ValidationError as exc:
             text = str(exc)
             reason, _, at = text.partition(" - at `")
-            raise fail(reason, path=at.rstrip("`") or "$") from None
+            raise fail(reason, path=field_path(reason, at.rstrip("`") or "$")) from None
 
     # encoding
 

@@ -58,9 +58,13 @@ class PageMeta(Model):
 
 
 class Page(Model, Generic[T], rename={"data": "Data", "meta": "MetaData"}):
-    """One page of a paginated list: ``data`` (the items) and ``meta``."""
+    """One page of a paginated list: ``data`` (the items) and ``meta``.
 
-    data: list[T] = []
+    ``Data`` is required: an answer without it is not an empty page but a broken one
+    (`DecodeError`), and an empty page is always sent with its ``Data``.
+    """
+
+    data: list[T]
     meta: PageMeta = msgspec.field(default_factory=PageMeta)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any, ClassVar, Generic, TypeVar
 
+from ..errors import InvalidArgumentError
 from ..models import Page
 from ..pagination import PageIterator
 from ..transport import Transport
@@ -79,6 +80,8 @@ class Listed(Resource[M]):
         return await self._transport.request("GET", self.path, self.page_type, params=query or None)
 
     def _list(self, perpage: int, concurrency: int, filters: dict[str, str]) -> PageIterator[M]:
+        if perpage is None:  # page_query lets None through ("not sent"); a list needs a size
+            raise InvalidArgumentError("perpage must be a whole number, not None")
         page_query(1, perpage)  # checks perpage
         _positive("concurrency", concurrency)
         transport, path, page_type = self._transport, self.path, self.page_type

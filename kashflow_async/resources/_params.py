@@ -92,9 +92,13 @@ def choice(enum: type[Enum]) -> Check:
 
 
 def text(name: str, value: Any) -> str:
-    """A non-empty string."""
+    """A non-empty string (that UTF-8 can carry: no lone surrogates)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidArgumentError(f"{name} must be a non-empty string, not {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(f"{name} must be valid Unicode text, not {value!r}") from None
     return value
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, Iterable, Sequence
 
+from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
 from ..models import (
     Address,
     Conversion,
@@ -100,6 +101,16 @@ class Invoices(Listed[Invoice]):
             customer_code=customer_code,
         )
         return self._list(perpage, concurrency, filters)
+
+    def create_many(
+        self,
+        items: Iterable[Invoice] | AsyncIterable[Invoice],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+    ) -> CreateMany[Invoice]:
+        """Create many invoices, `concurrency` at once: an async iterator of one
+        `BulkResult` per input, in completion order (see `kashflow_async.bulk`)."""
+        return create_many(self, items, concurrency=concurrency)
 
     async def update_address(self, customer_code: str, address: Address) -> None:
         """Set the address of every invoice of the customer with this code."""

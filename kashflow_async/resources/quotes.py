@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Iterable
+
+from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
 from ..models import Page, Quote, QuoteSortField, SortOrder
 from ..pagination import PageIterator
 from ._base import DEFAULT_LIST_CONCURRENCY, DEFAULT_LIST_PERPAGE, Listed
@@ -50,3 +53,13 @@ class Quotes(Listed[Quote]):
         """Every quote of every page, in order (`concurrency` pages fetched at once)."""
         filters = _FILTERS.build(sortby=sortby, order=order, customer_code=customer_code)
         return self._list(perpage, concurrency, filters)
+
+    def create_many(
+        self,
+        items: Iterable[Quote] | AsyncIterable[Quote],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+    ) -> CreateMany[Quote]:
+        """Create many quotes, `concurrency` at once: an async iterator of one
+        `BulkResult` per input, in completion order (see `kashflow_async.bulk`)."""
+        return create_many(self, items, concurrency=concurrency)

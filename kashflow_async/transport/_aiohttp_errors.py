@@ -6,8 +6,8 @@ The one question that matters is whether the request may have reached the server
   no free connection in time, TLS handshake). Nothing was sent, so any method may be
   retried, POST included.
 - ``MAYBE_SENT``: the connection broke or timed out after the request may have been
-  written (server disconnected, reset, read timeout, truncated answer). The server may
-  have applied it: safe to repeat only for idempotent methods.
+  written (server disconnected, reset, read timeout, truncated or unparsable answer).
+  The server may have applied it: safe to repeat only for idempotent methods.
 - ``FATAL``: retrying cannot help (bad certificate, invalid URL, other client errors).
 """
 
@@ -41,6 +41,7 @@ _NOT_SENT: tuple[type[BaseException], ...] = (
 )
 _MAYBE_SENT: tuple[type[BaseException], ...] = (
     aiohttp.ClientConnectionError,  # disconnected, reset, socket read timeout
+    aiohttp.ClientResponseError,  # an answer that could not be parsed (bad status line)
     aiohttp.ClientPayloadError,  # the answer was cut short
     asyncio.TimeoutError,  # the per-attempt timeout fired after connecting
     ConnectionError,
@@ -66,4 +67,6 @@ def describe(exc: BaseException) -> str:
         return "timed out"
     if isinstance(exc, OSError) and exc.strerror:
         return f"{name}: {exc.strerror}"
+    if isinstance(exc, aiohttp.ClientResponseError) and exc.message:
+        return f"{name}: {' '.join(str(exc.message).split())[:120]}"
     return name

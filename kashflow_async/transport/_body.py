@@ -18,14 +18,17 @@ async def read_body(resp: aiohttp.ClientResponse, limit: int, codec: Codec) -> b
     """The whole body of `resp`, refusing more than `limit` bytes.
 
     A declared ``Content-Length`` above the limit is refused before reading anything;
-    without one, the body is read in chunks and refused as soon as it passes the limit.
+    otherwise the body is read in chunks and refused as soon as it passes the limit (a
+    compressed body's ``Content-Length`` says nothing of its decompressed size, so only
+    an uncompressed one with a declared length is read in one go).
     Raises `DecodeError` (the request itself succeeded, so it is never retried).
     """
     declared = resp.content_length
     if declared is not None:
         if declared > limit:
             raise _too_large(declared, limit, codec)
-        return await resp.read()
+        if resp.headers.get("Content-Encoding", "identity").strip().lower() in ("", "identity"):
+            return await resp.read()
     chunks: list[bytes] = []
     total = 0
     async for chunk in resp.content.iter_chunked(_CHUNK):

@@ -328,6 +328,7 @@ class Transport:
         content_type = ""
         retry_after: str | None = None
         limits = self.limits
+        failure: Exception | None = None
         await limits.acquire()
         start = time.perf_counter()
         try:
@@ -346,11 +347,13 @@ class Transport:
                     retry_after = resp.headers.get("Retry-After")
                 data = await read_body(resp, self.max_response_bytes, self.codec)
         except _TRANSPORT_ERRORS as exc:
-            raise self._transport_failure(call, exc, number, time.perf_counter() - start) from (
-                None if call.secret else exc
-            )
+            failure = self._transport_failure(call, exc, number, time.perf_counter() - start)
         finally:
             limits.release()
+        if failure is not None:
+            # Raised here, not in the except block, so that the aiohttp error is never
+            # chained implicitly (as __context__): only _transport_failure decides.
+            raise failure
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s -> %d (attempt %d, %.1f ms)",
@@ -400,7 +403,8 @@ class Transport:
             logger.debug(
                 "%s -> %s (attempt %d, %.1f ms)", call.label, reason, number, elapsed * 1000.0
             )
-        if not call.secret:
+        # aiohttp's ClientResponseError keeps the request's URL and headers (the token)
+        if not call.secret and not isinstance(exc, aiohttp.ClientResponseError):
             error.__cause__ = exc
         return Failure(error) if retryable else error
 

@@ -1,0 +1,5 @@
+"""``python -m kashflow_async.cli``: the ``kashflow`` command."""
+
+from . import main
+
+main()

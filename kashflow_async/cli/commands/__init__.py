@@ -1,0 +1,1 @@
+"""The `kashflow` sub-commands."""

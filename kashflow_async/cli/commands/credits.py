@@ -1,0 +1,162 @@
+"""``kashflow credits``: the credits a customer holds, and applying them to an invoice.
+
+The API addresses credits by invoice **Id**; these commands take the invoice *number*
+(what users see) and look the Id up, unless ``--id`` says the argument is the Id.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ...client import KashFlowClient
+from ...models import Credit, CreditType, Invoice
+from ..app import fail, run, settings_of, stdout
+from ..output import OutputFormat, detail_table, encode_json, pick_format
+from ..records import cell
+from ._shared import Format
+
+__all__ = ["credits_app", "credits_table", "parse_credit"]
+
+credits_app = typer.Typer(help="Customer credits on an invoice.", no_args_is_help=True)
+
+ById = Annotated[bool, typer.Option("--id", help="INVOICE is the invoice Id, not its number.")]
+
+
+async def _invoice(kf: KashFlowClient, invoice: int, by_id: bool) -> tuple[int, Invoice | None]:
+    if by_id:
+        return invoice, None
+    found = await kf.invoices.get(invoice)
+    assert found.id is not None
+    return found.id, found
+
+
+def credits_table(credits: list[Credit], title: str) -> Table:
+    """The credits as a table."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for name in ("Type", "Id", "Date", "Amount", "Comment"):
+        table.add_column(name, justify="right" if name in ("Id", "Amount") else "left")
+    for c in credits:
+        table.add_row(
+            cell(c.type), cell(c.id), cell(c.date)[:10], cell(c.amount), Text(cell(c.comment))
+        )
+    return table
+
+
+def parse_credit(text: str) -> Credit:
+    """``TYPE:ID`` or ``TYPE:ID:AMOUNT`` (``CreditNote:123:25.00``)."""
+    parts = text.split(":")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        kind = next(t for t in CreditType if t.value.lower() == parts[0].strip().lower())
+        amount = Decimal(parts[2]) if len(parts) == 3 else None
+        if amount is not None and not amount.is_finite():
+            raise ValueError
+        return Credit(type=kind, id=int(parts[1]), amount=amount)
+    except (ValueError, StopIteration, InvalidOperation):
+        types = ", ".join(t.value for t in CreditType)
+        raise typer.BadParameter(
+            f"{text!r} is not TYPE:ID[:AMOUNT] with TYPE one of {types}"
+        ) from None
+
+
+@credits_app.command("list")
+def list_credits(
+    ctx: typer.Context,
+    invoice: Annotated[int, typer.Argument(min=1, help="Invoice number (or Id with --id).")],
+    by_id: ById = False,
+    fmt: Format = None,
+) -> None:
+    """List the credits the invoice's customer holds."""
+    chosen = pick_format(fmt)
+
+    async def body() -> None:
+        async with settings_of(ctx).client() as kf:
+            invoice_id, _ = await _invoice(kf, invoice, by_id)
+            credits = await kf.invoices.credits(invoice_id)
+        if chosen is OutputFormat.table:
+            stdout().print(credits_table(credits, f"Credits for invoice {invoice}"))
+        elif chosen is OutputFormat.json:
+            sys.stdout.write(encode_json(credits) + "\n")
+        elif chosen is OutputFormat.csv:
+            sys.stdout.write("Type,Id,Date,Amount,Comment\n")
+            for c in credits:
+                comment = cell(c.comment).replace('"', '""')
+                sys.stdout.write(
+                    f'{cell(c.type)},{cell(c.id)},{cell(c.date)},{cell(c.amount)},"{comment}"\n'
+                )
+        else:
+            for c in credits:
+                sys.stdout.write(encode_json(c) + "\n")
+
+    run(ctx, body)
+
+
+@credits_app.command("apply")
+def apply_credits(
+    ctx: typer.Context,
+    invoice: Annotated[int, typer.Argument(min=1, help="Invoice number (or Id with --id).")],
+    credit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--credit",
+            help="TYPE:ID[:AMOUNT] of a credit to apply (repeatable; no AMOUNT: all of it).",
+        ),
+    ] = None,
+    all_credits: Annotated[
+        bool, typer.Option("--all", help="Apply every credit, oldest first, up to the amount due.")
+    ] = False,
+    by_id: ById = False,
+    fmt: Format = None,
+) -> None:
+    """Apply credits to an invoice; shows the invoice afterwards."""
+    if bool(credit) == all_credits:
+        raise typer.BadParameter("give --credit (one or more) or --all")
+    if all_credits and by_id:
+        raise typer.BadParameter("--all needs the invoice number, not --id")
+    chosen = pick_format(fmt)
+    wanted = [parse_credit(text) for text in credit or []]
+
+    async def body() -> None:
+        async with settings_of(ctx).client() as kf:
+            invoice_id, found = await _invoice(kf, invoice, by_id)
+            if all_credits:
+                available = await kf.invoices.credits(invoice_id)
+                assert found is not None
+                due = (found.gross_amount or Decimal(0)) - (found.total_paid_amount or Decimal(0))
+                chosen_credits: list[Credit] = []
+                for c in available:
+                    if due <= 0:
+                        break
+                    amount = min(c.amount or Decimal(0), due)
+                    if amount > 0:
+                        chosen_credits.append(Credit(type=c.type, id=c.id, amount=amount))
+                        due -= amount
+                if not chosen_credits:
+                    fail(f"nothing to apply to invoice {invoice}: no credits, or nothing is due")
+            else:
+                chosen_credits = wanted
+            updated = await kf.invoices.apply_credits(invoice_id, chosen_credits)
+        if chosen is OutputFormat.table:
+            stdout().print(
+                detail_table(
+                    [
+                        ("Number", updated.number),
+                        ("Customer", updated.customer_code),
+                        ("GrossAmount", updated.gross_amount),
+                        ("TotalPaidAmount", updated.total_paid_amount),
+                        ("Status", updated.status),
+                    ],
+                    f"Applied {len(chosen_credits)} credit(s) to invoice {updated.number}",
+                )
+            )
+        else:
+            sys.stdout.write(encode_json(updated) + "\n")
+
+    run(ctx, body)

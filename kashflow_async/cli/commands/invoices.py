@@ -1,0 +1,154 @@
+"""``kashflow invoices``: list, get, export, import, delete."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ...client import KashFlowClient
+from ...models import InvoiceFilter, InvoiceSortField, SortOrder
+from ...pagination import PageIterator
+from ..app import run, settings_of, stderr
+from ..exporter import ExportFormat
+from ..kinds import INVOICES
+from ._shared import Concurrency, Format, Limit, do_export, do_get, do_import, do_list
+
+__all__ = ["invoices_app"]
+
+invoices_app = typer.Typer(help="Sales invoices.", no_args_is_help=True)
+
+Status = Annotated[
+    InvoiceFilter | None,
+    typer.Option(
+        "--status", "-s", case_sensitive=False, help="Filter (filterby).", show_default=False
+    ),
+]
+SortBy = Annotated[
+    InvoiceSortField | None,
+    typer.Option("--sort-by", case_sensitive=False, help="Sort column.", show_default=False),
+]
+OrderOpt = Annotated[
+    SortOrder | None,
+    typer.Option("--order", case_sensitive=False, help="Sort order.", show_default=False),
+]
+Customer = Annotated[
+    str | None, typer.Option("--customer", help="Only this customer code.", show_default=False)
+]
+Project = Annotated[
+    int | None,
+    typer.Option("--project", min=0, help="Only this project number.", show_default=False),
+]
+
+
+def _lister(
+    status: InvoiceFilter | None,
+    sort_by: InvoiceSortField | None,
+    order: SortOrder | None,
+    customer: str | None,
+    project: int | None,
+) -> Any:
+    def make(kf: KashFlowClient, perpage: int) -> PageIterator[Any]:
+        return kf.invoices.list(
+            perpage=perpage,
+            status=status,
+            sortby=sort_by,
+            order=order,
+            customer_code=customer,
+            project_number=project,
+        )
+
+    return make
+
+
+@invoices_app.command("list")
+def list_invoices(
+    ctx: typer.Context,
+    status: Status = None,
+    sort_by: SortBy = None,
+    order: OrderOpt = None,
+    customer: Customer = None,
+    project: Project = None,
+    limit: Limit = None,
+    fmt: Format = None,
+) -> None:
+    """List invoice summaries."""
+    do_list(ctx, INVOICES, _lister(status, sort_by, order, customer, project), limit, fmt)
+
+
+@invoices_app.command("get")
+def get_invoice(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(min=1, help="Invoice number.")],
+    fmt: Format = None,
+) -> None:
+    """Show one invoice with its lines."""
+    do_get(ctx, INVOICES, number, fmt)
+
+
+@invoices_app.command("export")
+def export_invoices(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)],
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="Default: from the file's suffix."
+        ),
+    ] = None,
+    status: Status = None,
+    sort_by: SortBy = None,
+    order: OrderOpt = None,
+    customer: Customer = None,
+    project: Project = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="List fields only: no lines, one request a page.")
+    ] = False,
+    concurrency: Concurrency = 8,
+) -> None:
+    """Export every matching invoice (with its lines) to JSON Lines or CSV."""
+    make = _lister(status, sort_by, order, customer, project)
+    do_export(ctx, INVOICES, make, file, fmt, summary, concurrency)
+
+
+@invoices_app.command("import")
+def import_invoices(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON Lines (or export CSV) file.", exists=True, dir_okay=False),
+    ],
+    results: Annotated[
+        Path | None,
+        typer.Option("--results", "-r", help="Results log (default: FILE.results.jsonl)."),
+    ] = None,
+    concurrency: Concurrency = 8,
+    resolve_ambiguous: Annotated[
+        bool,
+        typer.Option("--resolve-ambiguous", help="Look up ambiguous lines before creating."),
+    ] = False,
+) -> None:
+    """Create an invoice for each line of FILE; run again to resume."""
+    do_import(ctx, INVOICES, file, results, concurrency, resolve_ambiguous)
+
+
+@invoices_app.command("delete")
+def delete_invoices(
+    ctx: typer.Context,
+    numbers: Annotated[list[int], typer.Argument(min=1, help="Invoice numbers.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete invoices."""
+    if not yes and sys.stdin.isatty():
+        listed = ", ".join(str(n) for n in numbers)
+        typer.confirm(f"Delete invoice(s) {listed}?", abort=True)
+
+    async def body() -> None:
+        async with settings_of(ctx).client() as kf:
+            for number in numbers:
+                await kf.invoices.delete(number)
+                stderr().print(f"Deleted invoice {number}.", highlight=False)
+
+    run(ctx, body)

@@ -1,0 +1,148 @@
+"""``kashflow quotes``: list, get, export, import, convert."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ...client import KashFlowClient
+from ...models import QuoteSortField, SortOrder
+from ...pagination import PageIterator
+from ..app import run, settings_of, stdout
+from ..exporter import ExportFormat
+from ..kinds import QUOTES
+from ..output import OutputFormat, encode_json, pick_format
+from ._shared import Concurrency, Format, Limit, do_export, do_get, do_import, do_list
+
+__all__ = ["quotes_app"]
+
+quotes_app = typer.Typer(help="Quotes, and converting them to invoices.", no_args_is_help=True)
+
+SortBy = Annotated[
+    QuoteSortField | None,
+    typer.Option("--sort-by", case_sensitive=False, help="Sort column.", show_default=False),
+]
+OrderOpt = Annotated[
+    SortOrder | None,
+    typer.Option("--order", case_sensitive=False, help="Sort order.", show_default=False),
+]
+Customer = Annotated[
+    str | None, typer.Option("--customer", help="Only this customer code.", show_default=False)
+]
+
+
+def _lister(sort_by: QuoteSortField | None, order: SortOrder | None, customer: str | None) -> Any:
+    def make(kf: KashFlowClient, perpage: int) -> PageIterator[Any]:
+        return kf.quotes.list(perpage=perpage, sortby=sort_by, order=order, customer_code=customer)
+
+    return make
+
+
+@quotes_app.command("list")
+def list_quotes(
+    ctx: typer.Context,
+    sort_by: SortBy = None,
+    order: OrderOpt = None,
+    customer: Customer = None,
+    limit: Limit = None,
+    fmt: Format = None,
+) -> None:
+    """List quotes."""
+    do_list(ctx, QUOTES, _lister(sort_by, order, customer), limit, fmt)
+
+
+@quotes_app.command("get")
+def get_quote(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(min=1, help="Quote number.")],
+    fmt: Format = None,
+) -> None:
+    """Show one quote with its lines."""
+    do_get(ctx, QUOTES, number, fmt)
+
+
+@quotes_app.command("export")
+def export_quotes(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)],
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="Default: from the file's suffix."
+        ),
+    ] = None,
+    sort_by: SortBy = None,
+    order: OrderOpt = None,
+    customer: Customer = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="List fields only: no lines, one request a page.")
+    ] = False,
+    concurrency: Concurrency = 8,
+) -> None:
+    """Export every matching quote (with its lines) to JSON Lines or CSV."""
+    do_export(ctx, QUOTES, _lister(sort_by, order, customer), file, fmt, summary, concurrency)
+
+
+@quotes_app.command("import")
+def import_quotes(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON Lines (or export CSV) file.", exists=True, dir_okay=False),
+    ],
+    results: Annotated[
+        Path | None,
+        typer.Option("--results", "-r", help="Results log (default: FILE.results.jsonl)."),
+    ] = None,
+    concurrency: Concurrency = 8,
+    resolve_ambiguous: Annotated[
+        bool,
+        typer.Option("--resolve-ambiguous", help="Look up ambiguous lines before creating."),
+    ] = False,
+) -> None:
+    """Create a quote for each line of FILE (each needs its Number); run again to resume."""
+    do_import(ctx, QUOTES, file, results, concurrency, resolve_ambiguous)
+
+
+@quotes_app.command("convert")
+def convert_quotes(
+    ctx: typer.Context,
+    numbers: Annotated[list[int], typer.Argument(min=1, help="Quote numbers.")],
+    retain: Annotated[
+        bool | None,
+        typer.Option(
+            "--retain/--no-retain",
+            help="Keep or remove the quotes (default: the account's setting).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Format = None,
+) -> None:
+    """Convert quotes to invoices, all or none (a 400 lists the invalid numbers)."""
+    chosen = pick_format(fmt)
+
+    async def body() -> None:
+        async with settings_of(ctx).client() as kf:
+            conversions = await kf.invoices.convert_quotes(numbers, retain=retain)
+        if chosen is OutputFormat.table:
+            table = Table(title="Converted", title_justify="left", header_style="bold")
+            table.add_column("Quote", justify="right")
+            table.add_column("Invoice", justify="right")
+            for c in conversions:
+                table.add_row(str(c.quote_number), str(c.invoice_number))
+            stdout().print(table)
+        elif chosen is OutputFormat.csv:
+            sys.stdout.write("QuoteNumber,InvoiceNumber\n")
+            for c in conversions:
+                sys.stdout.write(f"{c.quote_number},{c.invoice_number}\n")
+        elif chosen is OutputFormat.json:
+            sys.stdout.write(encode_json(conversions) + "\n")
+        else:
+            for c in conversions:
+                sys.stdout.write(encode_json(c) + "\n")
+
+    run(ctx, body)

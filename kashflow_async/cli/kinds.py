@@ -1,0 +1,86 @@
+"""What the invoice and quote commands share, described once per kind of record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..client import KashFlowClient
+from ..models import Invoice, Quote
+from ..resources import Invoices, Quotes
+from .records import (
+    INVOICE_COLUMNS,
+    INVOICE_CSV_COLUMNS,
+    INVOICE_TABLE,
+    LINE_TABLE,
+    QUOTE_COLUMNS,
+    QUOTE_CSV_COLUMNS,
+    QUOTE_TABLE,
+    Column,
+    invoice_rows,
+    invoices_from_rows,
+    quote_rows,
+    quotes_from_rows,
+)
+
+__all__ = ["INVOICES", "QUOTES", "Kind"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record the CLI lists, exports and imports."""
+
+    #: singular name for messages (``invoice``)
+    name: str
+    model: type[Any]
+    columns: list[Column[Any]]
+    table_columns: list[Column[Any]]
+    csv_columns: list[str]
+    rows: Callable[[Any], list[list[str]]]
+    from_rows: Callable[[Iterable[tuple[int, dict[str, str]]]], Iterator[tuple[int, str, Any]]]
+    resource: Callable[[KashFlowClient], Invoices | Quotes]
+
+    @property
+    def plural(self) -> str:
+        """``invoices``."""
+        return self.name + "s"
+
+    def detail_fields(self, record: Any) -> list[tuple[str, Any]]:
+        """The field/value pairs shown by ``get`` as a table."""
+        return [(c.name, c.get(record)) for c in self.columns]
+
+    @property
+    def line_columns(self) -> list[Column[Any]]:
+        """Columns of the line items table."""
+        return LINE_TABLE
+
+
+def _invoices(kf: KashFlowClient) -> Invoices:
+    return kf.invoices
+
+
+def _quotes(kf: KashFlowClient) -> Quotes:
+    return kf.quotes
+
+
+INVOICES = Kind(
+    "invoice",
+    Invoice,
+    INVOICE_COLUMNS,
+    INVOICE_TABLE,
+    INVOICE_CSV_COLUMNS,
+    invoice_rows,
+    invoices_from_rows,
+    _invoices,
+)
+QUOTES = Kind(
+    "quote",
+    Quote,
+    QUOTE_COLUMNS,
+    QUOTE_TABLE,
+    QUOTE_CSV_COLUMNS,
+    quote_rows,
+    quotes_from_rows,
+    _quotes,
+)

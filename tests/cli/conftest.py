@@ -1,0 +1,138 @@
+"""CLI fixtures: a sandbox served from its own thread (the command runs its own event
+loop, as it does in a shell), and a runner that invokes ``kashflow`` against it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from kashflow_async.cli import app
+from kashflow_async.sandbox import Sandbox
+
+TODAY = dt.date(2024, 6, 15)
+SMALL: dict[str, Any] = {
+    "seed": 11,
+    "invoices": 60,
+    "quotes": 25,
+    "customers": 8,
+    "purchases": 10,
+    "today": TODAY,
+}
+
+
+class ThreadedSandbox:
+    """A `Sandbox` running on an event loop in a background thread."""
+
+    def __init__(self, **options: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.sb = Sandbox(**options)
+        self.call(self.sb.start())
+
+    def call(self, coro: Any) -> Any:
+        """Run `coro` on the sandbox's loop and wait for it."""
+        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout=120)
+
+    def close(self) -> None:
+        self.call(self.sb.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment that points the CLI at this sandbox."""
+        return {"KASHFLOW_BASE_URL": self.sb.url, "KASHFLOW_TOKEN": self.sb.token}
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[ThreadedSandbox]:
+    """A threaded sandbox; ``@pytest.mark.sandbox(**kwargs)`` overrides its settings."""
+    marker = request.node.get_closest_marker("sandbox")
+    threaded = ThreadedSandbox(**{**SMALL, **(marker.kwargs if marker else {})})
+    try:
+        yield threaded
+    finally:
+        threaded.close()
+
+
+@pytest.fixture(params=["json", "xml"])
+def wire(request: pytest.FixtureRequest) -> str:
+    """The wire format the CLI speaks."""
+    return str(request.param)
+
+
+class Kashflow:
+    """Invokes the ``kashflow`` app against a sandbox, in one wire format."""
+
+    def __init__(self, sandbox: ThreadedSandbox, wire: str) -> None:
+        self.sandbox = sandbox
+        self.wire = wire
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        head = ["--xml"] if self.wire == "xml" else []
+        return self.runner.invoke(
+            app,
+            [*head, *args],
+            env={**self.sandbox.env, **(env or {})},
+            catch_exceptions=False,
+        )
+
+
+@pytest.fixture
+def kashflow(sandbox: ThreadedSandbox, wire: str) -> Kashflow:
+    """Run ``kashflow ...`` against the sandbox."""
+    return Kashflow(sandbox, wire)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sandbox(**kwargs): settings of the CLI sandbox")
+
+
+def run_cli(
+    args: Sequence[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m kashflow_async.cli`` in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "kashflow_async.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@contextlib.contextmanager
+def sandbox_process(*args: str) -> Iterator[dict[str, str]]:
+    """``kashflow sandbox --port 0 ARGS`` in its own process (its own GIL, as a real
+    server would be); yields the environment that points the CLI at it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kashflow_async.cli", "sandbox", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(" at ", 1)[1].strip()
+        token = proc.stdout.readline().split(":", 1)[1].strip()
+        yield {"KASHFLOW_BASE_URL": url, "KASHFLOW_TOKEN": token}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
