@@ -44,6 +44,15 @@ Limit = Annotated[
     int | None, typer.Option("--limit", "-n", min=1, help="Stop after this many records.")
 ]
 Order = Annotated[str | None, typer.Option("--order", help="Asc or Desc.", show_default=False)]
+#: ``export``'s file format option
+ExportFormatOpt = Annotated[
+    ExportFormat | None,
+    typer.Option("--format", "-f", case_sensitive=False, help="Default: from the file's suffix."),
+]
+#: ``export``'s summary switch
+Summary = Annotated[
+    bool, typer.Option("--summary", help="List fields only: no lines, one request a page.")
+]
 Concurrency = Annotated[
     int, typer.Option("--concurrency", "-c", min=1, max=64, help="Requests in flight at once.")
 ]

@@ -12,9 +12,18 @@ from ...client import KashFlowClient
 from ...models import InvoiceFilter, InvoiceSortField, SortOrder
 from ...pagination import PageIterator
 from ..app import run, settings_of, stderr
-from ..exporter import ExportFormat
 from ..kinds import INVOICES
-from ._shared import Concurrency, Format, Limit, do_export, do_get, do_import, do_list
+from ._shared import (
+    Concurrency,
+    ExportFormatOpt,
+    Format,
+    Limit,
+    Summary,
+    do_export,
+    do_get,
+    do_import,
+    do_list,
+)
 
 __all__ = ["invoices_app"]
 
@@ -92,20 +101,13 @@ def get_invoice(
 def export_invoices(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)],
-    fmt: Annotated[
-        ExportFormat | None,
-        typer.Option(
-            "--format", "-f", case_sensitive=False, help="Default: from the file's suffix."
-        ),
-    ] = None,
+    fmt: ExportFormatOpt = None,
     status: Status = None,
     sort_by: SortBy = None,
     order: OrderOpt = None,
     customer: Customer = None,
     project: Project = None,
-    summary: Annotated[
-        bool, typer.Option("--summary", help="List fields only: no lines, one request a page.")
-    ] = False,
+    summary: Summary = False,
     concurrency: Concurrency = 8,
 ) -> None:
     """Export every matching invoice (with its lines) to JSON Lines or CSV."""

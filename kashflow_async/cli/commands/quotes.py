@@ -13,10 +13,19 @@ from ...client import KashFlowClient
 from ...models import QuoteSortField, SortOrder
 from ...pagination import PageIterator
 from ..app import run, settings_of, stdout
-from ..exporter import ExportFormat
 from ..kinds import QUOTES
 from ..output import OutputFormat, encode_json, pick_format
-from ._shared import Concurrency, Format, Limit, do_export, do_get, do_import, do_list
+from ._shared import (
+    Concurrency,
+    ExportFormatOpt,
+    Format,
+    Limit,
+    Summary,
+    do_export,
+    do_get,
+    do_import,
+    do_list,
+)
 
 __all__ = ["quotes_app"]
 
@@ -69,18 +78,11 @@ def get_quote(
 def export_quotes(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)],
-    fmt: Annotated[
-        ExportFormat | None,
-        typer.Option(
-            "--format", "-f", case_sensitive=False, help="Default: from the file's suffix."
-        ),
-    ] = None,
+    fmt: ExportFormatOpt = None,
     sort_by: SortBy = None,
     order: OrderOpt = None,
     customer: Customer = None,
-    summary: Annotated[
-        bool, typer.Option("--summary", help="List fields only: no lines, one request a page.")
-    ] = False,
+    summary: Summary = False,
     concurrency: Concurrency = 8,
 ) -> None:
     """Export every matching quote (with its lines) to JSON Lines or CSV."""
