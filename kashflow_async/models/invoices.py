@@ -120,3 +120,11 @@ class Invoice(Model):
     next_number: int | None = None
     permalink: str | None = None
     packing_slip_permalink: str | None = None
+
+    @property
+    def amount_due(self) -> Decimal | None:
+        """Gross amount less the amount paid (negative when overpaid); None when the
+        server sent no gross amount."""
+        if self.gross_amount is None:
+            return None
+        return self.gross_amount - (self.total_paid_amount or Decimal(0))
