@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import bulk, codec, e2e, pagination, report
+from . import bulk, codec, overhead, pagination, report
 from ._stats import machine
 
 __all__ = ["NAMES", "main", "run_all"]
 
-NAMES = ("codec", "e2e", "retry", "pagination", "bulk")
+NAMES = ("codec", "overhead", "pagination", "bulk")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -24,27 +24,13 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
     if quick:
         return {
             "codec": {"rounds": 3, "batch_s": 0.003},
-            "e2e": {
-                "concurrencies": (1, 16, 64),
-                "requests": {1: 20, 16: 64, 64: 128},
-                "rounds": 2,
-            },
-            "retry": {"concurrencies": (1, 16), "requests": {1: 20, 16: 64}, "rounds": 2},
+            "overhead": {"concurrencies": (1, 16, 64), "rounds": 2, "target_s": 0.02},
             "pagination": {"invoices": 800, "latency": 0.02, "rounds": 1},
             "bulk": {"count": 40, "rate": 40.0, "rounds": 1},
         }
     return {
         "codec": {"rounds": 21, "batch_s": 0.03},
-        "e2e": {
-            "concurrencies": (1, 16, 64),
-            "requests": {1: 500, 16: 1500, 64: 2000},
-            "rounds": 5,
-        },
-        "retry": {
-            "concurrencies": (1, 16),
-            "requests": {1: 500, 16: 2000},
-            "rounds": 9,
-        },
+        "overhead": {"concurrencies": (1, 16, 64), "rounds": 6, "target_s": 0.3},
         "pagination": {"invoices": 10_000, "latency": 0.02, "rounds": 3},
         "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
     }
@@ -65,8 +51,7 @@ def run_all(quick: bool, out: Path, only: Sequence[str] = NAMES) -> dict[str, An
     }
     runners: dict[str, tuple[Any, Any, Any]] = {
         "codec": (codec.run, codec.render, codec.targets),
-        "e2e": (e2e.run, e2e.render, e2e.targets),
-        "retry": (e2e.run_retry, e2e.render_retry, e2e.retry_targets),
+        "overhead": (overhead.run, overhead.render, overhead.targets),
         "pagination": (pagination.run, pagination.render, pagination.targets),
         "bulk": (bulk.run, bulk.render, bulk.targets),
     }

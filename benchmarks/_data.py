@@ -19,7 +19,7 @@ from kashflow_async.models import (
     ReminderLetter,
 )
 
-__all__ = ["Documents", "documents", "full_invoice", "list_page"]
+__all__ = ["Documents", "documents", "full_invoice", "list_page", "typical_invoice"]
 
 _CENT = Decimal("0.01")
 _FOUR = Decimal("0.0001")
@@ -181,6 +181,32 @@ def list_page(count: int = 100, seed: int = 6) -> Page[Invoice]:
 def full_invoice(lines: int = 50, seed: int = 6) -> Invoice:
     """One full invoice with `lines` line items, payment lines and links."""
     return _invoice(random.Random(seed), 4242, lines)
+
+
+#: the line fields a typical invoice fills in
+_TYPICAL_LINE = (
+    "number",
+    "quantity",
+    "description",
+    "rate",
+    "vat_level",
+    "vat_amount",
+    "nominal_code",
+    "product_code",
+)
+
+
+def typical_invoice(lines: int = 10, seed: int = 11) -> Invoice:
+    """An invoice as ``GET /invoices/{number}`` answers it for everyday work: `lines` lines
+    with the usual fields, no payments yet (10 lines: about 2.5 KB JSON, 4 KB XML)."""
+    inv = full_invoice(lines, seed)
+    inv.line_items = [
+        InvoiceLine(**{name: getattr(line, name) for name in _TYPICAL_LINE})
+        for line in inv.line_items or []
+    ]
+    inv.payment_lines = None
+    inv.reminder_letters = None
+    return inv
 
 
 class Documents:

@@ -1,7 +1,8 @@
 """Servers the benchmarks talk to, each in its own process on 127.0.0.1.
 
 `CannedServer` answers every ``GET /v2/invoices/<n>`` with the same prepared bytes (JSON
-or XML by ``Accept``), so that the server costs next to nothing. `SandboxServer` runs the
+or XML by ``Accept``), so that the server costs next to nothing. `CannedPages` answers
+list pages encoded before it starts, each after a fixed latency. `SandboxServer` runs the
 package's `Sandbox` and, on request, reports the arrival times the sandbox recorded.
 Both are context managers: leaving the block stops the process (terminated if it does
 not stop within a few seconds).
@@ -12,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import re
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, TypeVar
 
-__all__ = ["HOST", "CannedServer", "SandboxServer"]
+__all__ = ["HOST", "CannedPages", "CannedServer", "SandboxServer"]
 
 HOST = "127.0.0.1"
 _START_TIMEOUT = 120.0
@@ -106,6 +108,96 @@ async def _canned_main(conn: Connection, json_body: bytes, xml_body: bytes) -> N
 
 def _run_canned(conn: Connection, json_body: bytes, xml_body: bytes) -> None:
     asyncio.run(_canned_main(conn, json_body, xml_body))
+
+
+#: ``GET /v2/n<count>/invoices?...page=<n>...``: page n of a list of `count` invoices
+_PAGE_REQUEST = re.compile(rb"^get /v2/n(\d+)/invoices\?[^ ]*?\bpage=(\d+)")
+
+
+class _Pages(asyncio.Protocol):
+    """HTTP/1.1 keep-alive: each request answered from `pages` after `latency` seconds."""
+
+    def __init__(self, pages: dict[tuple[int, int], bytes], latency: float) -> None:
+        self.pages = pages
+        self.latency = latency
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def _send(self, response: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(response)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data
+        loop = asyncio.get_running_loop()
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            head, buffer = buffer[:end].lower(), buffer[end + 4 :]  # GETs carry no body
+            m = _PAGE_REQUEST.match(head)
+            response = self.pages.get((int(m[1]), int(m[2]))) if m else None
+            loop.call_later(self.latency, self._send, response or _NOT_FOUND)
+        self.buffer = buffer
+
+
+def _encode_pages(url: str, counts: tuple[int, ...], perpage: int) -> dict[tuple[int, int], bytes]:
+    """Every page of a list of `count` invoices (numbered 1..count), for each count."""
+    import msgspec
+
+    from kashflow_async.codecs import get_codec
+    from kashflow_async.models import Page, PageMeta
+
+    from ._data import list_page
+
+    codec = get_codec("json")
+    template = list_page(perpage).data
+    pages: dict[tuple[int, int], bytes] = {}
+    for count in counts:
+        last = -(-count // perpage)
+        base = f"{url}/n{count}/invoices?perpage={perpage}&page="
+        for n in range(1, last + 1):
+            first = (n - 1) * perpage
+            data = [
+                msgspec.structs.replace(inv, number=first + i + 1, id=200_000 + first + i + 1)
+                for i, inv in enumerate(template[: min(perpage, count - first)])
+            ]
+            meta = PageMeta(
+                first_page_url=f"{base}1",
+                last_page_url=f"{base}{last}",
+                next_page_url=f"{base}{n + 1}" if n < last else None,
+                previous_page_url=f"{base}{n - 1}" if n > 1 else None,
+                total_records=count,
+            )
+            body = codec.encode(Page[Any](data=data, meta=meta))
+            pages[count, n] = _response(body, codec.media_type)
+    return pages
+
+
+async def _pages_main(
+    conn: Connection, counts: tuple[int, ...], perpage: int, latency: float
+) -> None:
+    loop = asyncio.get_running_loop()
+    pages: dict[tuple[int, int], bytes] = {}
+    server = await loop.create_server(
+        lambda: _Pages(pages, latency), HOST, 0, backlog=1024, reuse_address=True
+    )
+    try:
+        url = f"http://{HOST}:{server.sockets[0].getsockname()[1]}/v2"
+        pages.update(_encode_pages(url, counts, perpage))
+        conn.send(("ready", url, ""))
+        await _wait_for_stop(conn)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def _run_pages(conn: Connection, counts: tuple[int, ...], perpage: int, latency: float) -> None:
+    asyncio.run(_pages_main(conn, counts, perpage, latency))
 
 
 async def _sandbox_main(conn: Connection, options: dict[str, Any], faults: dict[str, Any]) -> None:
@@ -204,6 +296,21 @@ class CannedServer(_ServerProcess):
 
     def __init__(self, json_body: bytes, xml_body: bytes) -> None:
         super().__init__(json_body, xml_body)
+
+
+class CannedPages(_ServerProcess):
+    """Lists of each of `counts` invoices, `perpage` a page, every page encoded before the
+    server starts and answered after `latency` seconds. `base(count)` is the API root of
+    the list of `count` invoices (``GET {base}/invoices?page=<n>&perpage=<perpage>``)."""
+
+    target = _run_pages
+
+    def __init__(self, counts: tuple[int, ...], perpage: int, latency: float) -> None:
+        super().__init__(counts, perpage, latency)
+
+    def base(self, count: int) -> str:
+        """The base URL under which the list of `count` invoices lives."""
+        return f"{self.url}/n{count}"
 
 
 class SandboxServer(_ServerProcess):
