@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -13,6 +14,9 @@ from .errors import InvalidArgumentError
 from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
 from .transport._logging import configure_from_env
+
+if TYPE_CHECKING:
+    from .coordination import Coordinator
 
 __all__ = ["DEFAULT_BASE_URL", "KashFlowClient"]
 
@@ -32,7 +36,9 @@ class KashFlowClient:
     closes it in `aclose()` (or at the end of ``async with``).
 
     Keyword-only extras: `max_response_bytes` refuses larger answers (`DecodeError`);
-    `retry_policy` sets the backoff and, for tests, the clock, sleep and randomness.
+    `retry_policy` sets the backoff and, for tests, the clock, sleep and randomness;
+    `coordinator` (a `kashflow_async.coordination.RedisCoordinator`) shares the account's
+    limits, 429 pauses and, with credentials, the session with other clients and processes.
     """
 
     def __init__(
@@ -51,6 +57,7 @@ class KashFlowClient:
         *,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
+        coordinator: Coordinator | None = None,
     ) -> None:
         configure_from_env()
         _check_args(timeout, max_retries, max_concurrency, rate_limit, max_response_bytes)
@@ -63,7 +70,11 @@ class KashFlowClient:
                 f"wire_format must be 'json' or 'xml', not {wire_format!r}"
             ) from None
         auth = SessionAuth(
-            token=token, username=username, password=password, memorable_word=memorable_word
+            token=token,
+            username=username,
+            password=password,
+            memorable_word=memorable_word,
+            shared=coordinator.session if coordinator is not None else None,
         )
         self._transport = Transport(
             base_url=base_url,
@@ -76,6 +87,7 @@ class KashFlowClient:
             session=session,
             max_response_bytes=max_response_bytes,
             retry_policy=retry_policy,
+            shared_limits=coordinator,
         )
         #: Sales invoices (and ``invoices.bulk_payments``).
         self.invoices = Invoices(self._transport)

@@ -10,6 +10,7 @@ __all__ = [
     "AmbiguousResultError",
     "AuthenticationError",
     "BadRequestError",
+    "CoordinationError",
     "DecodeError",
     "EncodeError",
     "InvalidArgumentError",
@@ -113,6 +114,10 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """HTTP 5xx still failing after retries."""
+
+
+class CoordinationError(KashFlowError):
+    """The shared limits or session could not be reached (Redis down, with ``strict=True``)."""
 
 
 class TransportError(KashFlowError):

@@ -4,18 +4,23 @@ One token is shared by every request of a client. A 401 ``InvalidSessionToken`` 
 any number of requests leads to a single new login: each request reports the token
 *generation* it used, and only the first report for the current generation logs in
 again (under a lock); the others wait for it and replay with the new token.
+
+A `SharedSession` (e.g. from `kashflow_async.coordination`) extends this across
+processes: the token is taken from it, and a login goes through it, so that one login
+serves every client that shares it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from ..errors import AuthenticationError, DecodeError, InvalidArgumentError, KashFlowError
 from ..models import LoginChallenge, LoginRequest, MemorableWordPosition, SessionToken
 
-__all__ = ["SessionAuth"]
+__all__ = ["SessionAuth", "SharedSession"]
 
 T = TypeVar("T")
 
@@ -34,6 +39,15 @@ class LoginSender(Protocol):
     ) -> T: ...
 
 
+class SharedSession(Protocol):
+    """A session token shared beyond this client."""
+
+    async def renew(self, stale: str | None, login: Callable[[], Awaitable[str]]) -> str:
+        """A token other than `stale` (None: any token): the shared one if there is one,
+        else the one `login()` returns, which is then shared."""
+        ...
+
+
 class SessionAuth:
     """The client's session token and how to get a new one.
 
@@ -48,6 +62,7 @@ class SessionAuth:
         "_lock",
         "_memorable_word",
         "_password",
+        "_shared",
         "_token",
         "username",
     )
@@ -59,6 +74,7 @@ class SessionAuth:
         username: str | None = None,
         password: str | None = None,
         memorable_word: str | None = None,
+        shared: SharedSession | None = None,
     ) -> None:
         credentials = {"username": username, "password": password, "memorable_word": memorable_word}
         given = [name for name, value in credentials.items() if value is not None]
@@ -82,6 +98,8 @@ class SessionAuth:
         self._lock = asyncio.Lock()
         self._failed: KashFlowError | None = None
         self._failures = 0
+        #: only with credentials: a client given a token alone shares nothing of its session
+        self._shared = shared if given else None
 
     def __repr__(self) -> str:
         if self._password is not None:
@@ -129,12 +147,18 @@ class SessionAuth:
         failed = self._failed
         if failed is not None and self._failures > arrived:
             raise failed
+        stale = self._token
         try:
-            await self._login(sender)
+            if self._shared is None:
+                token = await self._login(sender)
+            else:
+                token = await self._shared.renew(stale, lambda: self._login(sender))
         except KashFlowError as exc:
             self._failures += 1
             self._failed = exc
             raise
+        self._token = token
+        self._generation += 1
 
     def forget(self) -> str | None:
         """Drop the current token (after logout); returns it for the logout request."""
@@ -147,7 +171,7 @@ class SessionAuth:
         """The current token, if any (never logged)."""
         return self._token
 
-    async def _login(self, sender: LoginSender) -> None:
+    async def _login(self, sender: LoginSender) -> str:
         if not self.can_login:
             raise AuthenticationError(
                 401,
@@ -185,6 +209,5 @@ class SessionAuth:
             raise DecodeError(
                 exc.reason, type_name=exc.type_name, path=exc.path, wire_format=exc.wire_format
             ) from None
-        self._token = session.session_token
-        self._generation += 1
         logger.info("logged in as %s", self.username)
+        return session.session_token

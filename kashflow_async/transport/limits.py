@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from aiolimiter import AsyncLimiter
 
-__all__ = ["Limits", "PauseGate", "bucket"]
+__all__ = ["Admission", "Limits", "PauseGate", "bucket"]
 
 #: The most requests the rate limiter lets through back to back.
 MAX_BURST = 2.0
@@ -50,6 +51,20 @@ class PauseGate:
             await self._sleep(remaining)
 
 
+class Admission(Protocol):
+    """Limits shared beyond this client (e.g. `kashflow_async.coordination`): consulted
+    after the client's own limits, for every attempt."""
+
+    async def admit(self) -> None:
+        """Wait until the shared limits let one more attempt go; pair with `release()`."""
+
+    def release(self) -> None:
+        """The attempt admitted by `admit()` is over."""
+
+    def pause(self, seconds: float) -> None:
+        """A 429 asked to hold every request for `seconds`."""
+
+
 class Limits:
     """Admission of attempts: at most `max_concurrency` in flight, at most `rate_limit`
     per second, and the pause gate.
@@ -59,10 +74,10 @@ class Limits:
     at most ``burst - 1 + drain`` < `rate_limit` sends, with room for timing jitter.
 
     The gate is checked after a slot is taken, so a pause that starts while requests
-    queue for slots holds them too.
+    queue for slots holds them too. A `shared` admission (None: none) comes last.
     """
 
-    __slots__ = ("_limiter", "_semaphore", "gate", "max_concurrency", "rate_limit")
+    __slots__ = ("_limiter", "_semaphore", "gate", "max_concurrency", "rate_limit", "shared")
 
     def __init__(
         self,
@@ -71,7 +86,9 @@ class Limits:
         rate_limit: float | None,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
+        shared: Admission | None = None,
     ) -> None:
+        self.shared = shared
         self.max_concurrency = max_concurrency
         self.rate_limit = rate_limit
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -87,6 +104,8 @@ class Limits:
             await self.gate.wait()
             if self._limiter is not None:
                 await self._limiter.acquire()
+            if self.shared is not None:
+                await self.shared.admit()
         except BaseException:
             self._semaphore.release()
             raise
@@ -94,3 +113,11 @@ class Limits:
     def release(self) -> None:
         """Give back the slot taken by `acquire()`."""
         self._semaphore.release()
+        if self.shared is not None:
+            self.shared.release()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request for `seconds` (a 429's ``Retry-After``), here and shared."""
+        self.gate.pause(seconds)
+        if self.shared is not None:
+            self.shared.pause(seconds)

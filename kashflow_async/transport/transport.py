@@ -31,7 +31,7 @@ from ..errors import (
 from ._aiohttp_errors import Delivery, classify, describe
 from ._body import error_fields, read_body
 from .auth import INVALID_SESSION_TOKEN, SessionAuth
-from .limits import Limits
+from .limits import Admission, Limits
 from .retry import Failure, RetryPolicy, parse_retry_after, retry_after_failure, status_is_retryable
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "USER_AGENT", "Transport"]
@@ -123,6 +123,7 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
+        shared_limits: Admission | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.codec = codec
@@ -135,6 +136,7 @@ class Transport:
             rate_limit=rate_limit,
             clock=self.policy.clock,
             sleep=self.policy.sleep,
+            shared=shared_limits,
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session = session
@@ -443,6 +445,6 @@ class Transport:
             if retry_after > self.policy.max_retry_after:
                 return error
             if status == 429:
-                self.limits.gate.pause(retry_after)
+                self.limits.pause(retry_after)
                 logger.info("%s -> 429: pausing every request for %.2f s", call.label, retry_after)
         return Failure(error, delay=retry_after)

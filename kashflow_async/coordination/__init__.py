@@ -1,0 +1,9 @@
+"""Many processes, one account: limits, 429 pauses and the session shared through Redis
+(SPEC §6). Needs the extra ``kashflow-async[redis]``; redis-py is imported only when a
+`RedisCoordinator` is made."""
+
+from ..errors import CoordinationError
+from .base import Coordinator
+from .coordinator import RedisCoordinator
+
+__all__ = ["CoordinationError", "Coordinator", "RedisCoordinator"]
