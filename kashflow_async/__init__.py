@@ -1,5 +1,7 @@
 """kashflow-async: the asyncio client for the KashFlow REST API v2."""
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .bulk import BulkResult, CreateMany, NumberConflictError
 from .client import KashFlowClient
@@ -44,8 +46,20 @@ from .models import (
     SortOrder,
 )
 from .pagination import PageIterator
-from .sandbox import Sandbox
 from .transport import RetryPolicy
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
+
+
+def __getattr__(name: str) -> Any:
+    """`Sandbox` on first use: a plain import loads neither aiohttp.web nor the sandbox."""
+    if name == "Sandbox":
+        from .sandbox import Sandbox
+
+        return Sandbox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APIError",

@@ -1,20 +1,16 @@
-"""``python -m kashflow_async.sandbox``: run the sandbox from the shell until Ctrl-C."""
+"""``python -m kashflow_async.sandbox``: the argparse front end of `serving.serve`."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import datetime as dt
 import re
-import signal
 import sys
 from collections.abc import Sequence
 
-from .faults import Faults
-from .server import Sandbox
+from .serving import ServeOptions, serve_forever
 
-__all__ = ["build_parser", "main", "parse_duration", "serve"]
+__all__ = ["build_parser", "main", "options_from_args", "parse_duration"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -56,54 +52,33 @@ def build_parser(prog: str = "python -m kashflow_async.sandbox") -> argparse.Arg
     return p
 
 
-async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
-    """Run a sandbox configured by parsed `args` until `stop` is set (or SIGINT/SIGTERM)."""
-    faults = Faults(
-        latency=args.latency,
-        jitter=args.jitter,
-        error_rate=args.error_rate,
-        rate_limit=args.rate_limit,
-        seed=args.seed,
-    )
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-    sandbox = Sandbox(
+def options_from_args(args: argparse.Namespace) -> ServeOptions:
+    """`ServeOptions` from arguments parsed by `build_parser`."""
+    return ServeOptions(
+        port=args.port,
         seed=args.seed,
         invoices=args.invoices,
         quotes=args.quotes,
         customers=args.customers,
-        faults=faults,
-        port=args.port,
+        latency=args.latency,
+        jitter=args.jitter,
+        error_rate=args.error_rate,
+        rate_limit=args.rate_limit,
         today=args.today,
-        default_format="xml" if args.xml else "json",
+        xml=args.xml,
         access_log=args.access_log,
     )
-    async with sandbox as sb:
-        print(f"KashFlow sandbox at {sb.url}", flush=True)
-        print(f"  session token:  {sb.token}")
-        print(
-            f"  login:          {sb.username} / {sb.password} / memorable word {sb.memorable_word}"
-        )
-        print(f"  try:            curl -H 'Authorization: KfToken {sb.token}' {sb.url}/invoices")
-        print("Press Ctrl-C to stop.", flush=True)
-        await stop.wait()
-    print("Sandbox stopped.", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse `argv`, serve until interrupted; the exit status."""
-    args = build_parser().parse_args(argv)
+    """Parse `argv`, serve until interrupted; the exit status (2 for bad options)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
-        asyncio.run(serve(args))
-    except KeyboardInterrupt:
-        pass
-    except OSError as exc:
-        print(f"cannot start the sandbox: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        options = options_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return serve_forever(options)
 
 
 if __name__ == "__main__":

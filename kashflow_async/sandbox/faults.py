@@ -11,12 +11,13 @@ from __future__ import annotations
 import fnmatch
 import math
 import random
+import secrets
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ACTIONS", "Decision", "FaultInjector", "FaultRule", "Faults", "Stats"]
+__all__ = ["ACTIONS", "Decision", "FaultInjector", "FaultRule", "Faults", "RequestRecord", "Stats"]
 
 #: What a scripted request may meet: ``ok``, an HTTP status (``"500"``, ``"503"``,
 #: ``"429"``, any 4xx/5xx), ``drop_before`` (connection closed, nothing applied) or
@@ -35,7 +36,10 @@ class FaultRule:
     #: probability of answering one of `error_statuses` instead of handling the request
     error_rate: float = 0.0
     error_statuses: tuple[int, ...] = (500, 503)
-    #: at most this many requests per `rate_window` seconds; beyond it: 429
+    #: at most this many requests in any `rate_window` seconds; beyond it: 429 with
+    #: ``Retry-After`` (seconds until a slot frees, rounded up). On `Faults` itself the
+    #: window is account-wide: one for every route without a rule of its own, over every
+    #: client and connection. A route's rule has a window of its own.
     rate_limit: int | None = None
     rate_window: float = 1.0
     #: probability of closing the connection before anything is applied
@@ -151,14 +155,49 @@ class FaultInjector:
         return Decision(latency, "ok")
 
 
-class Stats:
-    """What the server saw: requests per route, requests in flight (current and maximum),
-    the time of every request (``time.monotonic``) and the faults injected."""
+def new_request_id() -> str:
+    """``req_`` and 16 random hex digits: the ``X-Request-Id`` of one answer."""
+    return "req_" + secrets.token_hex(8)
 
-    def __init__(self) -> None:
+
+@dataclass
+class RequestRecord:
+    """One request the server saw: arrival time on the sandbox clock, method, route
+    template (``/invoices/{number}``), the status answered (None while in flight; 499 when
+    the client went away or the connection was dropped before anything was applied), the
+    fault injected (``ok`` if none) and the answer's request id."""
+
+    arrived: float
+    method: str
+    route: str
+    status: int | None = None
+    fault: str = "ok"
+    #: the answer's ``X-Request-Id``
+    request_id: str = field(default_factory=new_request_id)
+
+    @property
+    def key(self) -> str:
+        """``"METHOD /template"``, the key of `Stats.requests` and of fault rules."""
+        return f"{self.method} {self.route}"
+
+
+class Stats:
+    """What the server saw: requests per route, the last `max_records` requests
+    (`records`), 429s sent, successful logins, and requests in flight (current and the
+    maximum at once; a request is in flight from arrival to answer, latency included).
+    Times are on the sandbox's clock."""
+
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, max_records: int = 100_000
+    ) -> None:
+        self._clock = clock
         self.requests: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
-        self.timestamps: list[tuple[float, str]] = []
+        self.records: deque[RequestRecord] = deque(maxlen=max_records)
+        #: answers with status 429 sent
+        self.rate_limited = 0
+        #: successful ``PUT /sessiontoken`` (session tokens handed out by logging in)
+        self.logins = 0
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -167,23 +206,32 @@ class Stats:
         """How many requests arrived."""
         return sum(self.requests.values())
 
-    def begin(self, route: str) -> None:
-        """Count a request that arrived."""
-        self.requests[route] += 1
-        self.timestamps.append((time.monotonic(), route))
+    def begin(self, key: str) -> RequestRecord:
+        """Count a request to `key` (``"METHOD /template"``) arriving now; its record."""
+        method, _, route = key.partition(" ")
+        record = RequestRecord(self._clock(), method, route)
+        self.records.append(record)
+        self.requests[key] += 1
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        return record
 
-    def end(self) -> None:
-        """A request finished (answered or dropped)."""
+    def end(self, record: RequestRecord, status: int) -> None:
+        """The request of `record` was answered with `status` (or dropped)."""
+        record.status = status
         self.in_flight -= 1
+        if status == 429:
+            self.rate_limited += 1
+        elif status == 200 and record.key == "PUT /sessiontoken":
+            self.logins += 1
 
     def times(self, route: str | None = None) -> list[float]:
-        """Arrival times of the requests to `route` (every route when None)."""
-        return [t for t, r in self.timestamps if route is None or r == route]
+        """Arrival times of the recorded requests to `route` (``"METHOD /template"``;
+        every route when None)."""
+        return [r.arrived for r in self.records if route is None or r.key == route]
 
     def max_rate(self, window: float = 1.0, route: str | None = None) -> int:
-        """The most requests that arrived within any `window` seconds."""
+        """The most recorded requests that arrived within any `window` seconds."""
         times = self.times(route)
         best = 0
         start = 0
@@ -194,8 +242,10 @@ class Stats:
         return best
 
     def reset(self) -> None:
-        """Forget everything counted so far (the current in-flight count is kept)."""
+        """Forget everything counted so far (requests in flight stay counted as such)."""
         self.requests.clear()
         self.faults.clear()
-        self.timestamps.clear()
+        self.records.clear()
+        self.rate_limited = 0
+        self.logins = 0
         self.max_in_flight = self.in_flight

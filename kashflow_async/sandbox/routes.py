@@ -7,8 +7,8 @@ else: JSON), with the package's own codecs and models.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any, TypeVar
@@ -34,7 +34,8 @@ from ..models import (
     QuoteSortField,
     SortOrder,
 )
-from .faults import FaultInjector, Stats
+from .clock import Clock, SystemClock
+from .faults import FaultInjector, RequestRecord, Stats
 from .state import BadRequest, SandboxError, Sessions, State, check_paging, last_page
 
 __all__ = ["PREFIX", "build_app"]
@@ -50,6 +51,7 @@ SESSIONS_KEY = web.AppKey("sessions", Sessions)
 FAULTS_KEY = web.AppKey("faults", FaultInjector)
 STATS_KEY = web.AppKey("stats", Stats)
 DEFAULT_FORMAT_KEY = web.AppKey("default_format", str)
+CLOCK_KEY = web.AppKey("clock", Clock)
 
 _PUBLIC = {"POST /sessiontoken", "PUT /sessiontoken", "DELETE /sessiontoken/{token}"}
 _XML_TYPES = ("application/xml", "text/xml")
@@ -347,56 +349,81 @@ def _drop(request: web.Request) -> None:
         transport.close()
 
 
+#: Status recorded for a request whose client went away, or whose connection the sandbox
+#: dropped before answering (nginx's "client closed request").
+CLOSED = 499
+
+
 @web.middleware
 async def sandbox_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Statistics, fault injection, authentication and error bodies around every handler."""
+    """Statistics, request id, fault injection, authentication and error bodies around
+    every handler."""
     stats = request.app[STATS_KEY]
-    key = route_key(request)
-    stats.begin(key)
+    record = stats.begin(route_key(request))
+    status = CLOSED
     try:
-        if request.match_info.http_exception is not None:
-            exc = request.match_info.http_exception
-            return error_response(
-                request,
-                exc.status,
-                exc.reason.replace(" ", ""),
-                f"{request.method} {request.path}: {exc.reason}.",
-            )
-        decision = request.app[FAULTS_KEY].decide(key)
-        if decision.latency:
-            await asyncio.sleep(decision.latency)
-        action = decision.action
-        if action != "ok":
-            stats.faults[action] += 1
-        if action == "drop_before":
-            _drop(request)
-            return web.Response(status=499)
-        if action.isdigit():
-            status = int(action)
-            headers = None
-            if status == 429:
-                headers = {"Retry-After": str(max(1, round(decision.retry_after or 1)))}
-            return error_response(
-                request,
-                status,
-                _REASONS.get(status, "Error"),
-                _MESSAGES.get(status, "Injected failure."),
-                headers,
-            )
-        try:
-            if key not in _PUBLIC:
-                request.app[SESSIONS_KEY].check(_token(request))
-            response = await handler(request)
-        except SandboxError as exc:
-            response = error_response(request, exc.status, exc.error, exc.message)
-        if action == "drop_after":
-            _drop(request)
+        response = await _answer(request, handler, record)
+        status = response.status
+        response.headers["X-Request-Id"] = record.request_id
         return response
+    finally:
+        stats.end(record, status)
+
+
+async def _answer(
+    request: web.Request, handler: Handler, record: RequestRecord
+) -> web.StreamResponse:
+    """The answer to one request: a routing error, an injected fault or the handler's."""
+    key = record.key
+    if request.match_info.http_exception is not None:
+        exc = request.match_info.http_exception
+        return error_response(
+            request,
+            exc.status,
+            exc.reason.replace(" ", ""),
+            f"{request.method} {request.path}: {exc.reason}.",
+        )
+    decision = request.app[FAULTS_KEY].decide(key)
+    if decision.latency:
+        await request.app[CLOCK_KEY].sleep(decision.latency)
+    action = record.fault = decision.action
+    if action != "ok":
+        request.app[STATS_KEY].faults[action] += 1
+    if action == "drop_before":
+        _drop(request)
+        return web.Response(status=CLOSED)
+    if action.isdigit():
+        return _injected_error(request, int(action), decision.retry_after)
+    try:
+        if key not in _PUBLIC:
+            request.app[SESSIONS_KEY].check(_token(request))
+        response = await handler(request)
+    except SandboxError as exc:
+        response = error_response(request, exc.status, exc.error, exc.message)
+    except web.HTTPException as exc:
+        response = error_response(request, exc.status, exc.reason.replace(" ", ""), exc.text or "")
+    except ConnectionResetError as exc:
+        log.debug("client went away during %s: %s", key, exc)
+        return web.Response(status=CLOSED)
     except Exception:
         log.exception("sandbox handler failed: %s", key)
         return error_response(request, 500, "InternalServerError", "The sandbox failed.")
-    finally:
-        stats.end()
+    if action == "drop_after":
+        _drop(request)
+    return response
+
+
+def _injected_error(request: web.Request, status: int, retry_after: float | None) -> web.Response:
+    headers = None
+    if status == 429:
+        headers = {"Retry-After": str(max(1, math.ceil(retry_after or 1)))}
+    return error_response(
+        request,
+        status,
+        _REASONS.get(status, "Error"),
+        _MESSAGES.get(status, "Injected failure."),
+        headers,
+    )
 
 
 def _token(request: web.Request) -> str | None:
@@ -427,6 +454,7 @@ def build_app(
     faults: FaultInjector,
     stats: Stats,
     default_format: str = "json",
+    clock: Clock | None = None,
 ) -> web.Application:
     """The aiohttp application serving the API under ``/v2``."""
     app = web.Application(middlewares=[sandbox_middleware], client_max_size=16 * 1024 * 1024)
@@ -435,6 +463,7 @@ def build_app(
     app[FAULTS_KEY] = faults
     app[STATS_KEY] = stats
     app[DEFAULT_FORMAT_KEY] = default_format
+    app[CLOCK_KEY] = clock or SystemClock()
     p = PREFIX
     bulk = p + "/{kind:invoices|purchases}/bulk/payments"
     app.add_routes(

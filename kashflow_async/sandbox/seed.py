@@ -30,18 +30,31 @@ from .state import (
     q2,
 )
 
-__all__ = ["BANK_ACCOUNTS", "PAYMENT_METHODS", "populate"]
+__all__ = [
+    "BANK_ACCOUNTS",
+    "DEFAULT_BANK_ACCOUNT_ID",
+    "DEFAULT_PAYMENT_METHOD_ID",
+    "PAYMENT_METHODS",
+    "SEED_CUSTOMER_CODES",
+    "populate",
+]
 
 #: (id, name); the first is the default
 BANK_ACCOUNTS = ((3942, "Current Account"), (55166, "Deposit Account"), (131609, "Reserve Account"))
 #: (id, name); the first is the default
 PAYMENT_METHODS = ((2508, "BACS"), (409844, "Cheque"), (727693, "Debit Card"))
+#: The bank account payments go to when they name none.
+DEFAULT_BANK_ACCOUNT_ID = BANK_ACCOUNTS[0][0]
+#: The payment method of payments that name none.
+DEFAULT_PAYMENT_METHOD_ID = PAYMENT_METHODS[0][0]
 
 _FIXED_CUSTOMERS = (
     ("TCUST01", "John Smith", "CR21 4RT"),
     ("TCUST02", "KashFlow Customer", "CM19 4PT"),
     ("TEST01", "Test Customer", "SE1 2UP"),
 )
+#: Customer codes every seeded account holds, whatever the seed.
+SEED_CUSTOMER_CODES = tuple(code for code, _, _ in _FIXED_CUSTOMERS)
 _FIRST = (
     "Brian", "Tara", "Jack", "Amelia", "Oliver", "Priya", "Mohammed", "Grace", "Liam",
     "Sofia", "Noah", "Isla", "Arjun", "Chloe", "Ethan", "Zara", "Harry", "Mia", "Leo", "Ruby",

@@ -9,15 +9,20 @@ from typing import Any
 
 from aiohttp import web
 
+from .clock import Clock, SystemClock
 from .faults import FaultInjector, Faults, Stats
 from .routes import PREFIX, build_app
 from .seed import populate
 from .state import Sessions, State
 
-__all__ = ["HOST", "Sandbox"]
+__all__ = ["DEFAULT_MEMORABLE_WORD", "DEFAULT_PASSWORD", "DEFAULT_USERNAME", "HOST", "Sandbox"]
 
 #: The only address the sandbox binds.
 HOST = "127.0.0.1"
+#: The sandbox's login unless told otherwise: user name, password, memorable word.
+DEFAULT_USERNAME = "sandbox@example.com"
+DEFAULT_PASSWORD = "sandbox-password"
+DEFAULT_MEMORABLE_WORD = "kashflow"
 
 
 class Sandbox:
@@ -30,7 +35,9 @@ class Sandbox:
     `faults` (settable at any time) what goes wrong.
 
     `today` fixes the date the rules use (None: the real date). `default_format` is the
-    answer format when ``Accept`` names neither JSON nor XML.
+    answer format when ``Accept`` names neither JSON nor XML. `clock` is the time that
+    session expiry, rate windows, ``Retry-After``, injected latency and `stats` run on
+    (a `FakeClock` makes tests wait for nothing; default: real time).
     """
 
     def __init__(
@@ -44,16 +51,18 @@ class Sandbox:
         faults: Faults | None = None,
         port: int = 0,
         today: dt.date | None = None,
-        username: str = "sandbox@example.com",
-        password: str = "sandbox-password",
-        memorable_word: str = "kashflow",
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_PASSWORD,
+        memorable_word: str = DEFAULT_MEMORABLE_WORD,
         token_idle_timeout: float = 1200.0,
         retain_quotes_after_conversion: bool = True,
         default_format: str = "json",
         access_log: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         if default_format not in ("json", "xml"):
             raise ValueError("default_format must be 'json' or 'xml'")
+        self.clock: Clock = clock or SystemClock()
         self.state = State(today=today, seed=seed)
         populate(
             self.state,
@@ -70,9 +79,10 @@ class Sandbox:
             memorable_word,
             idle_timeout=token_idle_timeout,
             rng=random.Random(seed),
+            clock=self.clock.now,
         )
-        self.stats = Stats()
-        self._injector = FaultInjector(faults)
+        self.stats = Stats(clock=self.clock.now)
+        self._injector = FaultInjector(faults, clock=self.clock.now)
         self._port = port
         self._default_format = default_format
         self._access_log = access_log
@@ -123,7 +133,8 @@ class Sandbox:
         return self.sessions.issue()
 
     def expire_tokens(self) -> None:
-        """Expire every session token (the next request with one gets 401)."""
+        """Expire every session token: the next request with any of them gets 401
+        ``InvalidSessionToken`` (log in again through ``/sessiontoken``)."""
         self.sessions.expire()
 
     # ------------------------------------------------------------------ lifecycle
@@ -132,7 +143,14 @@ class Sandbox:
         """Bind 127.0.0.1 and start serving."""
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
-        app = build_app(self.state, self.sessions, self._injector, self.stats, self._default_format)
+        app = build_app(
+            self.state,
+            self.sessions,
+            self._injector,
+            self.stats,
+            self._default_format,
+            self.clock,
+        )
         extra: dict[str, Any] = {} if self._access_log else {"access_log": None}
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0, **extra)
         await runner.setup()

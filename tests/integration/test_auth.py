@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from kashflow_async import AuthenticationError, KashFlowClient
 from kashflow_async.models import ErrorBody
-from kashflow_async.sandbox import Sandbox
+from kashflow_async.sandbox import FakeClock, Sandbox
 
-from .conftest import Raw
+from .conftest import SMALL, Raw
 
 
 async def test_login_with_memorable_word_then_requests_carry_the_token(
@@ -67,29 +65,35 @@ async def test_unknown_or_missing_token_gives_401_invalid_session_token(
     assert raw.codec.decode(body, ErrorBody).error == "InvalidSessionToken"
 
 
-@pytest.mark.sandbox(token_idle_timeout=0.3)
-async def test_tokens_expire_after_idle_time_and_credentials_log_in_again(
-    sb: Sandbox, fmt: str
-) -> None:
-    async with KashFlowClient(token=sb.token, base_url=sb.url, wire_format=fmt) as kf:
+async def test_tokens_expire_after_idle_time_and_credentials_log_in_again(fmt: str) -> None:
+    clock = FakeClock()
+    async with (
+        Sandbox(**SMALL, token_idle_timeout=0.5, clock=clock) as sb,
+        KashFlowClient(token=sb.token, base_url=sb.url, wire_format=fmt) as kf,
+    ):
         await kf.invoices.get(1)
-        await asyncio.sleep(0.2)
+        clock.advance(0.25)
         await kf.invoices.get(1)  # use refreshes the idle time
-        await asyncio.sleep(0.45)
+        clock.advance(0.5)  # idle for exactly the timeout: still live
+        await kf.invoices.get(1)
+        clock.advance(0.625)
         with pytest.raises(AuthenticationError) as info:
             await kf.invoices.get(1)
-    assert info.value.error == "InvalidSessionToken"
-    async with KashFlowClient(
-        username=sb.username,
-        password=sb.password,
-        memorable_word=sb.memorable_word,
-        base_url=sb.url,
-        wire_format=fmt,
-    ) as kf:
-        await kf.invoices.get(1)
-        await asyncio.sleep(0.45)
-        assert (await kf.invoices.get(2)).number == 2
+        assert info.value.error == "InvalidSessionToken"
+        async with KashFlowClient(
+            username=sb.username,
+            password=sb.password,
+            memorable_word=sb.memorable_word,
+            base_url=sb.url,
+            wire_format=fmt,
+        ) as again:
+            await again.invoices.get(1)
+            clock.advance(0.75)
+            assert (await again.invoices.get(2)).number == 2
     assert sb.stats.requests["PUT /sessiontoken"] == 2
+    assert sb.stats.logins == 2
+    statuses = [r.status for r in sb.stats.records if r.route == "/invoices/{number}"]
+    assert statuses == [200, 200, 200, 401, 200, 401, 200]
 
 
 async def test_logout_ends_the_session(sb: Sandbox, fmt: str) -> None:

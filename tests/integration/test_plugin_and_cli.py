@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from kashflow_async import KashFlowClient
-from kashflow_async.sandbox import Faults, Sandbox
-from kashflow_async.sandbox.__main__ import build_parser, parse_duration, serve
+from kashflow_async.sandbox import Faults, Sandbox, serve
+from kashflow_async.sandbox.__main__ import build_parser, options_from_args, parse_duration
 
 
 async def test_plugin_fixtures_give_a_sandbox_and_a_client(
@@ -53,7 +53,7 @@ def test_durations_and_options_parse() -> None:
 async def test_serve_runs_until_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     args = build_parser().parse_args(["--port", "0", "--invoices", "5", "--quotes", "2"])
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(args, stop))
+    task = asyncio.create_task(serve(options_from_args(args), stop))
     for _ in range(100):
         await asyncio.sleep(0.02)
         if "KashFlow sandbox at" in capsys.readouterr().out:
