@@ -45,8 +45,10 @@ from .models import (
     ReminderLetter,
     SortOrder,
 )
-from .pagination import PageIterator
+from .pagination import PageIterator, RawPageIterator
 from .transport import RetryPolicy
+from .transport.hooks import RequestEvent, ResponseEvent, RetryEvent
+from .transport.raw import RawResponse
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -99,7 +101,12 @@ __all__ = [
     "QuoteLine",
     "QuoteSortField",
     "RateLimitError",
+    "RawPageIterator",
+    "RawResponse",
     "ReminderLetter",
+    "RequestEvent",
+    "ResponseEvent",
+    "RetryEvent",
     "RetryPolicy",
     "Sandbox",
     "ServerError",

@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import warnings
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from ._checks import whole_number
 from .codecs import get_codec
 from .errors import InvalidArgumentError
 from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
 from .transport._logging import configure_from_env
+from .transport.hooks import EventHooks
 
 if TYPE_CHECKING:
     from .coordination import Coordinator
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_BASE_URL", "KashFlowClient"]
 
 DEFAULT_BASE_URL = "https://api.kashflow.com/v2"
+
+_UNSET: Any = object()
 
 
 class KashFlowClient:
@@ -38,7 +42,13 @@ class KashFlowClient:
     Keyword-only extras: `max_response_bytes` refuses larger answers (`DecodeError`);
     `retry_policy` sets the backoff and, for tests, the clock, sleep and randomness;
     `coordinator` (a `kashflow_async.coordination.RedisCoordinator`) shares the account's
-    limits, 429 pauses and, with credentials, the session with other clients and processes.
+    limits, 429 pauses and, with credentials, the session with other clients and processes;
+    `event_hooks` (``{"request": [...], "response": [...], "retry": [...]}``) are called
+    for every attempt (see `RequestEvent`); `tracer_provider` is the OpenTelemetry
+    provider for this client's spans (default: the global one, if any).
+
+    `with_options()` gives a view with other per-call options;
+    ``kf.<resource>.with_raw_response.<method>()`` returns `RawResponse` objects.
     """
 
     def __init__(
@@ -58,6 +68,8 @@ class KashFlowClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
         coordinator: Coordinator | None = None,
+        event_hooks: EventHooks | None = None,
+        tracer_provider: Any = None,
     ) -> None:
         configure_from_env()
         _check_args(timeout, max_retries, max_concurrency, rate_limit, max_response_bytes)
@@ -88,13 +100,65 @@ class KashFlowClient:
             max_response_bytes=max_response_bytes,
             retry_policy=retry_policy,
             shared_limits=coordinator,
+            event_hooks=event_hooks,
+            tracer_provider=tracer_provider,
         )
+        self._attach(self._transport)
+
+    def _attach(self, transport: Transport) -> None:
+        self._transport = transport
         #: Sales invoices (and ``invoices.bulk_payments``).
-        self.invoices = Invoices(self._transport)
+        self.invoices = Invoices(transport)
         #: Quotes.
-        self.quotes = Quotes(self._transport)
+        self.quotes = Quotes(transport)
         #: Purchases (``purchases.bulk_payments``).
-        self.purchases = Purchases(PurchaseBulkPayments(self._transport))
+        self.purchases = Purchases(PurchaseBulkPayments(transport))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = _UNSET,
+        max_retries: int = _UNSET,
+        retry_policy: RetryPolicy = _UNSET,
+        event_hooks: EventHooks | None = _UNSET,
+        max_response_bytes: int = _UNSET,
+    ) -> KashFlowClient:
+        """A view of this client with some per-call options changed.
+
+        The view shares the session, the token (and any re-login), the limits
+        (concurrency, rate, 429 pauses, coordinator), the codec and the tracer with this
+        client; only the options given here differ. It is cheap: make one per call
+        if you like. Closing it closes nothing; the client it came from owns the session.
+
+        Per call: `timeout` (seconds per attempt, None: none), `max_retries`,
+        `retry_policy` (backoff timing), `event_hooks` (replaces the client's; ``{}``:
+        none) and `max_response_bytes`. Not per call, because they are the client's
+        shared state: `rate_limit`, `max_concurrency` (one budget for all views),
+        credentials and token, `base_url`, `wire_format` and `session` (make another
+        client for those).
+        """
+        current = self._transport
+        _check_args(
+            current.timeout if timeout is _UNSET else timeout,
+            current.max_retries if max_retries is _UNSET else max_retries,
+            current.limits.max_concurrency,
+            current.limits.rate_limit,
+            current.max_response_bytes if max_response_bytes is _UNSET else max_response_bytes,
+        )
+        if retry_policy is not _UNSET and not isinstance(retry_policy, RetryPolicy):
+            raise InvalidArgumentError(
+                f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
+            )
+        view = current.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            event_hooks=event_hooks,
+            max_response_bytes=max_response_bytes,
+        )
+        client = object.__new__(KashFlowClient)
+        client._attach(view)
+        return client
 
     def __repr__(self) -> str:
         t = self._transport
@@ -122,7 +186,10 @@ class KashFlowClient:
         await self._transport.logout()
 
     async def aclose(self) -> None:
-        """Close the aiohttp session if the client opened it. Does not log out."""
+        """Close the aiohttp session if the client opened it. Does not log out.
+
+        On a view (`with_options`), does nothing.
+        """
         await self._transport.aclose()
 
     async def __aenter__(self) -> KashFlowClient:
@@ -154,9 +221,6 @@ def _check_args(
     rate_limit: float | None,
     max_response_bytes: int,
 ) -> None:
-    def is_int(value: object) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool)
-
     def is_positive_number(value: object) -> bool:
         return (
             isinstance(value, (int, float))
@@ -169,18 +233,11 @@ def _check_args(
         raise InvalidArgumentError(
             f"timeout must be a positive number of seconds or None, not {timeout!r}"
         )
-    if not is_int(max_retries) or max_retries < 0:
-        raise InvalidArgumentError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
-    if not is_int(max_concurrency) or max_concurrency < 1:
-        raise InvalidArgumentError(
-            f"max_concurrency must be a whole number >= 1, not {max_concurrency!r}"
-        )
+    whole_number("max_retries", max_retries, 0)
+    whole_number("max_concurrency", max_concurrency, 1)
     if rate_limit is not None and not is_positive_number(rate_limit):
         raise InvalidArgumentError(
             "rate_limit must be a positive number of requests per second or None, "
             f"not {rate_limit!r}"
         )
-    if not is_int(max_response_bytes) or max_response_bytes < 1:
-        raise InvalidArgumentError(
-            f"max_response_bytes must be a whole number >= 1, not {max_response_bytes!r}"
-        )
+    whole_number("max_response_bytes", max_response_bytes, 1)

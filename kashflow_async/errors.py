@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from multidict import CIMultiDict, CIMultiDictProxy
 
 __all__ = [
     "APIError",
@@ -22,6 +25,9 @@ __all__ = [
     "error_for_status",
     "parse_invalid_numbers",
 ]
+
+
+_NO_HEADERS: Mapping[str, str] = CIMultiDictProxy(CIMultiDict())
 
 
 class KashFlowError(Exception):
@@ -67,7 +73,12 @@ class EncodeError(KashFlowError, ValueError):
 
 
 class APIError(KashFlowError):
-    """The server answered with a non-success HTTP status."""
+    """The server answered with a non-success HTTP status.
+
+    `headers` are the answer's headers (a case-insensitive mapping; empty when the error
+    was made without an answer); `request_id` its ``X-Request-Id`` or ``Request-Id``
+    (None if the server sent neither), also shown in the message.
+    """
 
     def __init__(
         self,
@@ -77,15 +88,20 @@ class APIError(KashFlowError):
         message: str | None = None,
         method: str = "",
         url: str = "",
+        headers: Mapping[str, str] | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.status = status
         self.error = error
         self.message = message
         self.method = method
         self.url = url
+        self.headers: Mapping[str, str] = headers if headers is not None else _NO_HEADERS
+        self.request_id = request_id
         detail = message or error or "no message"
         where = f" ({method} {url})" if method else ""
-        super().__init__(f"HTTP {status}{where}: {detail}")
+        rid = f" [request id {request_id}]" if request_id else ""
+        super().__init__(f"HTTP {status}{where}: {detail}{rid}")
 
 
 class BadRequestError(APIError):
@@ -174,12 +190,21 @@ def error_for_status(
     method: str = "",
     url: str = "",
     retry_after: float | None = None,
+    headers: Mapping[str, str] | None = None,
+    request_id: str | None = None,
 ) -> APIError:
     """The `APIError` subclass instance for an HTTP status."""
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else APIError
-    kwargs: dict[str, Any] = {"error": error, "message": message, "method": method, "url": url}
+    kwargs: dict[str, Any] = {
+        "error": error,
+        "message": message,
+        "method": method,
+        "url": url,
+        "headers": headers,
+        "request_id": request_id,
+    }
     if cls is RateLimitError:
         kwargs["retry_after"] = retry_after
     return cls(status, **kwargs)

@@ -23,26 +23,23 @@ from typing import Any, Generic, TypeVar
 
 from .errors import DecodeError
 from .models import Page
+from .transport.raw import RawResponse
 
-__all__ = ["PageIterator"]
+__all__ = ["PageIterator", "RawPageIterator"]
 
 T = TypeVar("T")
+F = TypeVar("F")
 
-PageFetcher = Callable[[int], Coroutine[Any, Any, Page[T]]]
+PageFetcher = Callable[[int], Coroutine[Any, Any, F]]
 
 
-class PageIterator(Generic[T]):
-    """An async iterator over the items of every page of a list, in server order.
-
-    `fetch(n)` requests page `n` (with the list's own query); `perpage` is the page size
-    that query asks for, from which the page count follows.
-    """
+class _Pages(Generic[F]):
+    """The fan-out over pages fetched as `F` (a `Page` or a raw page)."""
 
     __slots__ = (
         "_closed",
         "_concurrency",
         "_fetch",
-        "_items",
         "_last",
         "_next",
         "_pending",
@@ -50,43 +47,32 @@ class PageIterator(Generic[T]):
         "total_records",
     )
 
-    def __init__(self, fetch: PageFetcher[T], *, perpage: int, concurrency: int) -> None:
+    def __init__(self, fetch: PageFetcher[F], *, perpage: int, concurrency: int) -> None:
         self._fetch = fetch
         self._perpage = perpage
         self._concurrency = concurrency
-        self._items: deque[T] = deque()
-        self._pending: deque[asyncio.Task[Page[T]]] = deque()
+        self._pending: deque[asyncio.Task[F]] = deque()
         self._last: int | None = None  # page count, once page 1 is in
         self._next = 2
         self._closed = False
         #: ``TotalRecords`` of the first page (None until it has arrived).
         self.total_records: int | None = None
 
-    def __aiter__(self) -> PageIterator[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        items = self._items
-        if items:
-            return items.popleft()
-        while not items:
-            page = await self._next_page()
-            if page is None:
-                raise StopAsyncIteration
-            items.extend(page.data)
-        return items.popleft()
+    def _page(self, fetched: F) -> Page[Any]:
+        raise NotImplementedError
 
     @property
     def in_flight(self) -> int:
         """How many page requests are running or done but not yet consumed."""
         return len(self._pending)
 
-    async def _next_page(self) -> Page[T] | None:
+    async def _next_page(self) -> F | None:
         if self._closed:
             return None
         try:
             if self._last is None:
-                page = await self._fetch(1)
+                fetched = await self._fetch(1)
+                page = self._page(fetched)
                 total = page.meta.total_records
                 if total < len(page.data):
                     # a missing MetaData or TotalRecords reads as 0: never take it for
@@ -99,7 +85,7 @@ class PageIterator(Generic[T]):
                 self.total_records = total
                 self._last = max(1, math.ceil(total / self._perpage))
             elif self._pending:
-                page = await self._pending.popleft()
+                fetched = await self._pending.popleft()
             else:
                 self._closed = True
                 return None
@@ -108,7 +94,7 @@ class PageIterator(Generic[T]):
             await self._cancel_pending()
             raise
         self._schedule()
-        return page
+        return fetched
 
     def _schedule(self) -> None:
         last = self._last
@@ -121,10 +107,9 @@ class PageIterator(Generic[T]):
                 asyncio.create_task(self._fetch(number), name=f"kashflow_async page {number}")
             )
 
-    def _cancel_nowait(self) -> list[asyncio.Task[Page[T]]]:
+    def _cancel_nowait(self) -> list[asyncio.Task[F]]:
         tasks = list(self._pending)
         self._pending.clear()
-        self._items.clear()
         for task in tasks:
             if task.done():
                 if not task.cancelled():
@@ -143,6 +128,48 @@ class PageIterator(Generic[T]):
         self._closed = True
         await self._cancel_pending()
 
+    def __del__(self) -> None:
+        if self._pending:
+            # A closed loop has nothing left to cancel.
+            with contextlib.suppress(RuntimeError):
+                self._cancel_nowait()
+
+
+class PageIterator(_Pages[Page[T]]):
+    """An async iterator over the items of every page of a list, in server order.
+
+    `fetch(n)` requests page `n` (with the list's own query); `perpage` is the page size
+    that query asks for, from which the page count follows.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, fetch: PageFetcher[Page[T]], *, perpage: int, concurrency: int) -> None:
+        super().__init__(fetch, perpage=perpage, concurrency=concurrency)
+        self._items: deque[T] = deque()
+
+    def _page(self, fetched: Page[T]) -> Page[T]:
+        return fetched
+
+    def __aiter__(self) -> PageIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        items = self._items
+        if items:
+            return items.popleft()
+        while not items:
+            page = await self._next_page()
+            if page is None:
+                raise StopAsyncIteration
+            items.extend(page.data)
+        return items.popleft()
+
+    async def aclose(self) -> None:
+        """Stop: cancel the pages in flight and wait until they have finished."""
+        self._items.clear()
+        await super().aclose()
+
     async def __aenter__(self) -> PageIterator[T]:
         return self
 
@@ -154,8 +181,32 @@ class PageIterator(Generic[T]):
     ) -> None:
         await self.aclose()
 
-    def __del__(self) -> None:
-        if self._pending:
-            # A closed loop has nothing left to cancel.
-            with contextlib.suppress(RuntimeError):
-                self._cancel_nowait()
+
+class RawPageIterator(_Pages[RawResponse[Page[T]]]):
+    """An async iterator over the raw pages of a list (``with_raw_response.list()``):
+    one `RawResponse` per page, in order, fetched exactly like `PageIterator`'s."""
+
+    __slots__ = ()
+
+    def _page(self, fetched: RawResponse[Page[T]]) -> Page[T]:
+        return fetched.parse()
+
+    def __aiter__(self) -> RawPageIterator[T]:
+        return self
+
+    async def __anext__(self) -> RawResponse[Page[T]]:
+        page = await self._next_page()
+        if page is None:
+            raise StopAsyncIteration
+        return page
+
+    async def __aenter__(self) -> RawPageIterator[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

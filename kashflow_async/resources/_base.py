@@ -1,15 +1,19 @@
-"""What every resource shares: get / create / update / delete by number, and the
-page and list plumbing. A resource class only declares its path and model."""
+"""What every resource shares: get / create / update / delete by number, create_many,
+the page and list plumbing, and the raw twin of every method (``with_raw_response``).
+A resource class only declares its path and model."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import Any, ClassVar, Generic, TypeVar
+import copy
+from collections.abc import AsyncIterable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
 from ..errors import InvalidArgumentError
 from ..models import Page
-from ..pagination import PageIterator
+from ..pagination import PageIterator, RawPageIterator
 from ..transport import Transport
+from ._modes import Mode, Plain, _Moded, endpoint
 from ._params import instance, page_query, whole
 from ._params import number as check_number
 
@@ -25,26 +29,56 @@ DEFAULT_LIST_CONCURRENCY = 4
 _positive = whole(1)
 
 
-class Resource(Generic[M]):
-    """Objects at ``{path}/{number}``: `get`, `create`, `update`, `delete`."""
+class Resource(_Moded[Mode], Generic[M, Mode]):
+    """Objects at ``{path}/{number}``: `get`, `create`, `update`, `delete`.
 
-    __slots__ = ("_transport",)
+    ``with_raw_response`` gives the same resource returning `RawResponse` objects; each
+    subclass declares its type (``with_raw_response: Invoices[Raw]``).
+    """
+
+    __slots__ = ("_raw", "_transport")
 
     #: Collection path below the base URL (``/invoices``).
     path: ClassVar[str]
+    #: The path template of one object (``/invoices/{number}``), for hooks and spans.
+    item_route: ClassVar[str]
     #: The model sent and returned.
     model: type[M]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "path" in cls.__dict__:
+            cls.item_route = cls.path + "/{number}"
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+        self._raw: Any = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.path}>"
+        raw = " (raw)" if self._transport.raw else ""
+        return f"<{type(self).__name__} {self.path}{raw}>"
 
+    if not TYPE_CHECKING:
+
+        @property
+        def with_raw_response(self):
+            """This resource with every method returning a `RawResponse`."""
+            view = self._raw
+            if view is None:
+                view = copy.copy(self)
+                view._transport = self._transport.raw_view()
+                view._raw = view
+                self._raw = view
+            return view
+
+    @endpoint
     async def get(self, number: int) -> M:
         """The object with this number. Raises `NotFoundError` if there is none."""
-        return await self._transport.request("GET", self._item(number), self.model)
+        return await self._transport.request(
+            "GET", self._item(number), self.model, route=self.item_route
+        )
 
+    @endpoint
     async def create(self, obj: M) -> M:
         """Create `obj`; returns it as the server stored it.
 
@@ -54,21 +88,37 @@ class Resource(Generic[M]):
         instance("obj", obj, self.model)
         return await self._transport.request("POST", self.path, self.model, body=obj)
 
+    @endpoint
     async def update(self, number: int, obj: M) -> M:
         """Replace the object with this number by `obj` (send the whole object)."""
         path = self._item(number)
         instance("obj", obj, self.model)
-        return await self._transport.request("PUT", path, self.model, body=obj)
+        return await self._transport.request(
+            "PUT", path, self.model, body=obj, route=self.item_route
+        )
 
+    @endpoint
     async def delete(self, number: int) -> None:
         """Delete the object with this number."""
-        await self._transport.request("DELETE", self._item(number))
+        await self._transport.request("DELETE", self._item(number), route=self.item_route)
+
+    def create_many(
+        self: Resource[M, Plain],
+        items: Iterable[M] | AsyncIterable[M],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+    ) -> CreateMany[M]:
+        """Create many objects, `concurrency` at once: an async iterator of one
+        `BulkResult` per input, in completion order (see `kashflow_async.bulk`)."""
+        if self._transport.raw:
+            raise InvalidArgumentError("create_many has no raw form: call it on the resource")
+        return create_many(self, items, concurrency=concurrency)
 
     def _item(self, value: int) -> str:
         return f"{self.path}/{check_number('number', value)}"
 
 
-class Listed(Resource[M]):
+class Listed(Resource[M, Mode]):
     """A resource with a paginated list at its collection path."""
 
     __slots__ = ()
@@ -87,8 +137,11 @@ class Listed(Resource[M]):
         transport, path, page_type = self._transport, self.path, self.page_type
         size = str(perpage)
 
-        def fetch(n: int) -> Coroutine[Any, Any, Page[M]]:
+        def fetch(n: int) -> Coroutine[Any, Any, Any]:
             query = {"page": str(n), "perpage": size, **filters}
             return transport.request("GET", path, page_type, params=query)
 
+        if transport.raw:  # `listing` tells the type checker
+            raw: Any = RawPageIterator(fetch, perpage=perpage, concurrency=concurrency)
+            return raw  # type: ignore[no-any-return]
         return PageIterator(fetch, perpage=perpage, concurrency=concurrency)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
 
+from .._checks import is_whole, whole_number
 from ..errors import InvalidArgumentError
 
 __all__ = [
@@ -30,13 +31,9 @@ MAX_PERPAGE = 500
 Check = Callable[[str, Any], str]
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def number(name: str, value: Any) -> int:
     """A positive whole number (an object number or id)."""
-    if not _is_int(value) or value < 1:
+    if not is_whole(value) or value < 1:
         raise InvalidArgumentError(f"{name} must be a positive whole number, not {value!r}")
     return int(value)
 
@@ -106,9 +103,7 @@ def whole(minimum: int) -> Check:
     """A whole number of at least `minimum`."""
 
     def check(name: str, value: Any) -> str:
-        if not _is_int(value) or value < minimum:
-            raise InvalidArgumentError(f"{name} must be a whole number >= {minimum}, not {value!r}")
-        return str(value)
+        return str(whole_number(name, value, minimum))
 
     return check
 
@@ -146,11 +141,9 @@ def page_query(page: int | None, perpage: int | None) -> dict[str, str]:
     """``page`` (>= 1) and ``perpage`` (1..500), each sent only when given."""
     query: dict[str, str] = {}
     if page is not None:
-        if not _is_int(page) or page < 1:
-            raise InvalidArgumentError(f"page must be a whole number >= 1, not {page!r}")
-        query["page"] = str(page)
+        query["page"] = str(whole_number("page", page, 1))
     if perpage is not None:
-        if not _is_int(perpage) or not 1 <= perpage <= MAX_PERPAGE:
+        if not is_whole(perpage) or not 1 <= perpage <= MAX_PERPAGE:
             raise InvalidArgumentError(
                 f"perpage must be a whole number from 1 to {MAX_PERPAGE}, not {perpage!r}"
             )

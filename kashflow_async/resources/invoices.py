@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterable, Iterable, Sequence
+from collections.abc import Sequence
 
-from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
 from ..models import (
     Address,
     Conversion,
@@ -19,6 +18,7 @@ from ..models import (
 from ..pagination import PageIterator
 from ..transport import Transport
 from ._base import DEFAULT_LIST_CONCURRENCY, DEFAULT_LIST_PERPAGE, Listed
+from ._modes import Mode, Raw, endpoint, listing
 from ._params import (
     Param,
     QuerySpec,
@@ -36,6 +36,8 @@ from .bulk_payments import InvoiceBulkPayments
 
 __all__ = ["Invoices"]
 
+_CREDITS_ROUTE = "/internal/invoices/{invoiceid}/credits"
+
 _FILTERS = QuerySpec(
     sortby=Param("sortby", choice(InvoiceSortField)),
     order=Param("order", choice(SortOrder)),
@@ -45,7 +47,7 @@ _FILTERS = QuerySpec(
 )
 
 
-class Invoices(Listed[Invoice]):
+class Invoices(Listed[Invoice, Mode]):
     """Sales invoices, identified by number: get, page, list, create, update, delete;
     plus customer address updates, credits and quote conversion."""
 
@@ -53,12 +55,14 @@ class Invoices(Listed[Invoice]):
     path = "/invoices"
     model = Invoice
     page_type = Page[Invoice]
+    with_raw_response: Invoices[Raw]
 
     def __init__(self, transport: Transport) -> None:
         super().__init__(transport)
         #: Bulk payments against invoices.
         self.bulk_payments = InvoiceBulkPayments(transport)
 
+    @endpoint
     async def page(
         self,
         page: int | None = None,
@@ -81,6 +85,7 @@ class Invoices(Listed[Invoice]):
         )
         return await self._page({**page_query(page, perpage), **filters})
 
+    @listing
     def list(
         self,
         *,
@@ -102,27 +107,22 @@ class Invoices(Listed[Invoice]):
         )
         return self._list(perpage, concurrency, filters)
 
-    def create_many(
-        self,
-        items: Iterable[Invoice] | AsyncIterable[Invoice],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-    ) -> CreateMany[Invoice]:
-        """Create many invoices, `concurrency` at once: an async iterator of one
-        `BulkResult` per input, in completion order (see `kashflow_async.bulk`)."""
-        return create_many(self, items, concurrency=concurrency)
-
+    @endpoint
     async def update_address(self, customer_code: str, address: Address) -> None:
         """Set the address of every invoice of the customer with this code."""
         params = {"customercode": text("customer_code", customer_code)}
         instance("address", address, Address)
         await self._transport.request("PUT", "/invoices/address", params=params, body=address)
 
+    @endpoint
     async def credits(self, invoice_id: int) -> builtins.list[Credit]:
         """The credits the invoice's customer holds. Takes the invoice **Id**, not its number."""
         path = _credits_path(invoice_id)
-        return await self._transport.request("GET", path, builtins.list[Credit])
+        return await self._transport.request(
+            "GET", path, builtins.list[Credit], route=_CREDITS_ROUTE
+        )
 
+    @endpoint
     async def apply_credits(self, invoice_id: int, credits: Sequence[Credit]) -> Invoice:
         """Apply `credits` to the invoice with this **Id**; returns the updated invoice.
 
@@ -130,8 +130,9 @@ class Invoices(Listed[Invoice]):
         """
         path = _credits_path(invoice_id)
         body = instances("credits", credits, Credit)
-        return await self._transport.request("POST", path, Invoice, body=body)
+        return await self._transport.request("POST", path, Invoice, body=body, route=_CREDITS_ROUTE)
 
+    @endpoint
     async def convert_quotes(
         self, numbers: Sequence[int], retain: bool | None = None
     ) -> builtins.list[Conversion]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable
-
-from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
 from ..models import Page, Quote, QuoteSortField, SortOrder
 from ..pagination import PageIterator
 from ._base import DEFAULT_LIST_CONCURRENCY, DEFAULT_LIST_PERPAGE, Listed
+from ._modes import Mode, Raw, endpoint, listing
 from ._params import Param, QuerySpec, choice, page_query, text
 
 __all__ = ["Quotes"]
@@ -19,14 +17,16 @@ _FILTERS = QuerySpec(
 )
 
 
-class Quotes(Listed[Quote]):
+class Quotes(Listed[Quote, Mode]):
     """Quotes, identified by number: get, page, list, create, update, delete."""
 
     __slots__ = ()
     path = "/quotes"
     model = Quote
     page_type = Page[Quote]
+    with_raw_response: Quotes[Raw]
 
+    @endpoint
     async def page(
         self,
         page: int | None = None,
@@ -41,6 +41,7 @@ class Quotes(Listed[Quote]):
         filters = _FILTERS.build(sortby=sortby, order=order, customer_code=customer_code)
         return await self._page({**page_query(page, perpage), **filters})
 
+    @listing
     def list(
         self,
         *,
@@ -53,13 +54,3 @@ class Quotes(Listed[Quote]):
         """Every quote of every page, in order (`concurrency` pages fetched at once)."""
         filters = _FILTERS.build(sortby=sortby, order=order, customer_code=customer_code)
         return self._list(perpage, concurrency, filters)
-
-    def create_many(
-        self,
-        items: Iterable[Quote] | AsyncIterable[Quote],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-    ) -> CreateMany[Quote]:
-        """Create many quotes, `concurrency` at once: an async iterator of one
-        `BulkResult` per input, in completion order (see `kashflow_async.bulk`)."""
-        return create_many(self, items, concurrency=concurrency)

@@ -1,8 +1,16 @@
-"""Which failures are retried, how long to wait, and the retry loop (tenacity).
+"""Which failures are retried, how long to wait, and the retry loop.
 
 The first attempt of every request runs outside this module; only a retryable failure
-hands the request over to `retry_after_failure`, so the success path never pays for
-tenacity.
+hands the request over to `retry_after_failure`, so the success path pays nothing.
+
+The loop is our own, a dozen lines, on purpose. What a retry library would give us is
+its stop, wait, sleep and before-sleep strategies, and every one of them is ours
+here: the stop is `max_retries`, the wait is the server's ``Retry-After`` or our
+jittered backoff (`RetryPolicy`, with injectable randomness, clock and sleep for
+tests), the before-sleep step logs and emits the ``retry`` event (status, delay,
+attempt, max retries) to hooks, which may be async. Wrapping tenacity meant replacing
+all four and replaying the first failure (already handled outside) so that it counted
+it, for a state object per retry and a dependency that decided nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +24,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
-
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from ..errors import KashFlowError
 
@@ -116,57 +122,39 @@ class Failure(Exception):
 
 async def retry_after_failure(
     first: Failure,
-    attempt: Callable[[int], Awaitable[T]],
+    attempt: Callable[[], Awaitable[T]],
     *,
     max_retries: int,
     policy: RetryPolicy,
     label: str,
+    on_retry: Callable[[Failure, int, float], Awaitable[None]] | None = None,
 ) -> T:
     """Retry a request whose first attempt failed with `first`.
 
-    `attempt(n)` makes attempt number `n` (2, 3, ...) and either returns the result,
-    raises `Failure` (retryable) or raises anything else (final). At most `max_retries`
-    further attempts are made; when they are used up the last failure's error is raised.
+    `attempt()` makes the next attempt and either returns the result, raises `Failure`
+    (retryable) or raises anything else (final). At most `max_retries` further attempts
+    are made; when they are used up the last failure's error is raised. Before each
+    wait, `on_retry(failure, retry_number, delay)` is awaited (the event hooks).
     """
-    if max_retries <= 0:
-        raise first.unwrap()
-
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(exc, Failure) and exc.delay is not None:
-            return exc.delay
-        return policy.backoff(state.attempt_number)
-
-    def before_sleep(state: RetryCallState) -> None:
+    failure = first
+    retry = 0
+    while retry < max_retries:
+        retry += 1
+        delay = failure.delay if failure.delay is not None else policy.backoff(retry)
         if logger.isEnabledFor(logging.INFO):
-            exc = state.outcome.exception() if state.outcome is not None else None
-            delay = state.upcoming_sleep
             logger.info(
                 "%s failed (%s), retry %d of %d in %.2f s",
                 label,
-                exc,
-                state.attempt_number,
+                failure,
+                retry,
                 max_retries,
                 delay,
             )
-
-    retrying = AsyncRetrying(
-        stop=stop_after_attempt(max_retries + 1),
-        wait=wait,
-        retry=retry_if_exception(lambda exc: isinstance(exc, Failure)),
-        sleep=policy.sleep,
-        before_sleep=before_sleep,
-        reraise=True,
-    )
-    pending: Failure | None = first
-    try:
-        async for try_ in retrying:
-            with try_:
-                if pending is not None:
-                    # Attempt 1 already ran; replaying its failure lets tenacity count it.
-                    failed, pending = pending, None
-                    raise failed
-                return await attempt(try_.retry_state.attempt_number)
-    except Failure as last:
-        raise last.unwrap() from last.error.__cause__
-    raise AssertionError("unreachable: tenacity neither returned nor raised")  # pragma: no cover
+        if on_retry is not None:
+            await on_retry(failure, retry, delay)
+        await policy.sleep(delay)
+        try:
+            return await attempt()
+        except Failure as again:
+            failure = again
+    raise failure.unwrap() from failure.error.__cause__

@@ -11,6 +11,7 @@ the resources.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Mapping
@@ -18,6 +19,8 @@ from typing import Any, TypeVar, overload
 from urllib.parse import urlencode
 
 import aiohttp
+from multidict import CIMultiDictProxy
+from yarl import URL
 
 from .._version import __version__
 from ..codecs import Codec
@@ -31,8 +34,11 @@ from ..errors import (
 from ._aiohttp_errors import Delivery, classify, describe
 from ._body import error_fields, read_body
 from .auth import INVALID_SESSION_TOKEN, SessionAuth
+from .hooks import EventHooks, Hooks, RequestEvent, ResponseEvent, RetryEvent, emit
 from .limits import Admission, Limits
+from .raw import RawResponse, request_id_of
 from .retry import Failure, RetryPolicy, parse_retry_after, retry_after_failure, status_is_retryable
+from .tracing import Tracing, end_span, start_span
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "USER_AGENT", "Transport"]
 
@@ -56,9 +62,11 @@ class _SessionExpired(Exception):
 
 
 class _Call:
-    """Everything about one request that stays the same across its attempts."""
+    """Everything about one call that stays the same across its attempts, and the count
+    of its attempts (replays after a re-login count on)."""
 
     __slots__ = (
+        "attempts",
         "authenticated",
         "data",
         "display_path",
@@ -69,8 +77,10 @@ class _Call:
         "path",
         "relogin",
         "response_type",
+        "route",
         "secret",
         "sent",
+        "status",
         "url",
     )
 
@@ -87,6 +97,7 @@ class _Call:
         authenticated: bool,
         relogin: bool,
         display_path: str | None,
+        route: str | None,
     ) -> None:
         self.method = method
         self.url = url
@@ -100,7 +111,58 @@ class _Call:
         self.relogin = relogin
         self.secret = display_path is not None
         self.display_path = display_path if display_path is not None else path
+        self.route = route if route is not None else self.display_path
         self.label = f"{method} {self.display_path}"
+        self.attempts = 0
+        self.status: int | None = None
+
+
+class _Shared:
+    """What a client and all its views share: the session, token, limits and codec."""
+
+    __slots__ = (
+        "auth",
+        "auth_headers",
+        "base_url",
+        "body_headers",
+        "closed",
+        "codec",
+        "host",
+        "limits",
+        "owns_session",
+        "plain_headers",
+        "port",
+        "session",
+        "tracing",
+    )
+
+    def __init__(
+        self,
+        base_url: str,
+        codec: Codec,
+        auth: SessionAuth,
+        limits: Limits,
+        session: aiohttp.ClientSession | None,
+        tracing: Tracing,
+    ) -> None:
+        self.base_url = base_url
+        self.codec = codec
+        self.auth = auth
+        self.limits = limits
+        self.session = session
+        self.owns_session = session is None
+        self.closed = False
+        self.tracing = tracing
+        parsed = URL(base_url)
+        self.host = parsed.host
+        self.port = parsed.port
+        media = codec.media_type
+        self.plain_headers = {"Accept": media, "User-Agent": USER_AGENT}
+        self.body_headers = {**self.plain_headers, "Content-Type": media}
+        self.auth_headers: tuple[str, dict[str, str], dict[str, str]] | None = None
+
+
+_UNSET: Any = object()
 
 
 class Transport:
@@ -108,7 +170,21 @@ class Transport:
 
     The aiohttp session is created on first use inside the running loop and closed by
     `aclose()`, unless one was given (`session=`), which is then left open.
+    `with_options()` and `raw_view()` give views that share the session, token and
+    limits and differ only in their per-call options.
     """
+
+    __slots__ = (
+        "_hooks",
+        "_owner",
+        "_raw_view",
+        "_shared",
+        "_timeout",
+        "max_response_bytes",
+        "max_retries",
+        "policy",
+        "raw",
+    )
 
     def __init__(
         self,
@@ -123,29 +199,28 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
+        event_hooks: EventHooks | None = None,
+        tracer_provider: Any = None,
         shared_limits: Admission | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.codec = codec
-        self.auth = auth
         self.max_retries = max_retries
         self.max_response_bytes = max_response_bytes
         self.policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self.limits = Limits(
+        limits = Limits(
             max_concurrency=max_concurrency,
             rate_limit=rate_limit,
             clock=self.policy.clock,
             sleep=self.policy.sleep,
             shared=shared_limits,
         )
+        self._shared = _Shared(
+            base_url.rstrip("/"), codec, auth, limits, session, Tracing(tracer_provider)
+        )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session = session
-        self._owns_session = session is None
-        self._closed = False
-        media = codec.media_type
-        self._plain_headers = {"Accept": media, "User-Agent": USER_AGENT}
-        self._body_headers = {**self._plain_headers, "Content-Type": media}
-        self._auth_headers: tuple[str, dict[str, str], dict[str, str]] | None = None
+        self._hooks = Hooks.of(event_hooks)
+        self._owner = True
+        self.raw = False
+        self._raw_view: Transport | None = None
 
     def __repr__(self) -> str:
         return (
@@ -153,30 +228,110 @@ class Transport:
             f"auth={self.auth!r})"
         )
 
+    # -- shared state ----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is joined to (no trailing slash)."""
+        return self._shared.base_url
+
+    @property
+    def codec(self) -> Codec:
+        """The wire format's codec."""
+        return self._shared.codec
+
+    @property
+    def auth(self) -> SessionAuth:
+        """The session token (shared by every view)."""
+        return self._shared.auth
+
+    @property
+    def limits(self) -> Limits:
+        """Concurrency, rate and pause gate (shared by every view)."""
+        return self._shared.limits
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds per attempt (None: no limit)."""
+        return self._timeout.total
+
+    # -- views -----------------------------------------------------------------------------
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = _UNSET,
+        max_retries: int = _UNSET,
+        retry_policy: RetryPolicy = _UNSET,
+        event_hooks: EventHooks | None = _UNSET,
+        max_response_bytes: int = _UNSET,
+    ) -> Transport:
+        """A view with these options changed, sharing everything else (never closes it)."""
+        view = copy.copy(self)
+        view._owner = False
+        view._raw_view = None
+        if timeout is not _UNSET:
+            view._timeout = aiohttp.ClientTimeout(total=timeout)
+        if max_retries is not _UNSET:
+            view.max_retries = max_retries
+        if retry_policy is not _UNSET:
+            view.policy = retry_policy
+        if event_hooks is not _UNSET:
+            view._hooks = Hooks.of(event_hooks)
+        if max_response_bytes is not _UNSET:
+            view.max_response_bytes = max_response_bytes
+        return view
+
+    def raw_view(self) -> Transport:
+        """This transport returning `RawResponse` objects instead of decoded results."""
+        view = self._raw_view
+        if view is None:
+            view = self.with_options()
+            view.raw = True
+            self._raw_view = view
+        return view
+
     # -- session -------------------------------------------------------------------------
 
     @property
     def session(self) -> aiohttp.ClientSession:
         """The aiohttp session (created now if needed; call inside the running loop)."""
-        session = self._session
+        shared = self._shared
+        session = shared.session
         if session is None:
-            if self._closed:
+            if shared.closed:
                 raise RuntimeError("this KashFlowClient is closed")
-            connector = aiohttp.TCPConnector(limit=self.limits.max_concurrency)
+            connector = aiohttp.TCPConnector(limit=shared.limits.max_concurrency)
             session = aiohttp.ClientSession(connector=connector)
-            self._session = session
+            shared.session = session
         return session
+
+    @property
+    def _session(self) -> aiohttp.ClientSession | None:
+        return self._shared.session
 
     @property
     def unclosed(self) -> bool:
         """Whether this transport opened a session that `aclose()` has not closed."""
-        return self._owns_session and self._session is not None and not self._session.closed
+        shared = self._shared
+        return (
+            self._owner
+            and shared.owns_session
+            and shared.session is not None
+            and not shared.session.closed
+        )
 
     async def aclose(self) -> None:
-        """Close the session if this transport opened it; later requests raise."""
-        session, self._session = self._session, None
-        self._closed = True
-        if session is not None and self._owns_session:
+        """Close the session if this transport opened it; later requests raise.
+
+        A view (`with_options`) closes nothing: its parent owns the session.
+        """
+        if not self._owner:
+            return
+        shared = self._shared
+        session, shared.session = shared.session, None
+        shared.closed = True
+        if session is not None and shared.owns_session:
             await session.close()
 
     # -- requests ------------------------------------------------------------------------
@@ -191,6 +346,7 @@ class Transport:
         params: Mapping[str, str] | None = ...,
         body: Any = ...,
         idempotent: bool | None = ...,
+        route: str | None = ...,
     ) -> T: ...
 
     @overload
@@ -203,6 +359,7 @@ class Transport:
         params: Mapping[str, str] | None = ...,
         body: Any = ...,
         idempotent: bool | None = ...,
+        route: str | None = ...,
     ) -> None: ...
 
     async def request(
@@ -214,16 +371,26 @@ class Transport:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        route: str | None = None,
     ) -> Any:
         """Send `method` `path` (below the base URL) and decode the answer as
-        `response_type` (None: the body is ignored).
+        `response_type` (None: the body is ignored). On a raw view, return the
+        `RawResponse` instead (decoded by its `parse()`).
 
-        `body` (a model or list) is encoded with the client's codec before anything is
-        sent. `idempotent` defaults to "not POST" and decides what may be retried.
+        `route` is the path's template as the documentation writes it
+        (``/invoices/{number}``), for hooks, logs and spans (default: `path`). `body` (a
+        model or list) is encoded with the client's codec before anything is sent.
+        `idempotent` defaults to "not POST" and decides what may be retried.
         Raises the SPEC §2 errors: `APIError` subclasses, `TransportError`,
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
-        call = self._call(method, path, response_type, params, body, idempotent)
+        call = self._call(method, path, response_type, params, body, idempotent, route=route)
+        tracer = self._shared.tracing.tracer()
+        if tracer is None:
+            return await self._call_with_relogin(call)
+        return await self._traced(tracer, call)
+
+    async def _call_with_relogin(self, call: _Call) -> Any:
         try:
             return await self._run(call)
         except _SessionExpired as expired:
@@ -233,12 +400,32 @@ class Transport:
         except _SessionExpired as again:
             raise again.error from None
 
+    async def _traced(self, tracer: Any, call: _Call) -> Any:
+        from opentelemetry.trace import use_span
+
+        shared = self._shared
+        span = start_span(
+            tracer, call.method, call.route, self._display_url(call), shared.host, shared.port
+        )
+        error: BaseException | None = None
+        try:
+            with use_span(span, record_exception=False, set_status_on_exception=False):
+                return await self._call_with_relogin(call)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            end_span(span, call.status, call.attempts, error)
+
     async def send_unauthenticated(
         self, method: str, path: str, body: Any, response_type: type[T]
     ) -> T:
         """A request without a token that is safe to repeat (the login steps)."""
         call = self._call(method, path, response_type, None, body, True, authenticated=False)
         result: T = await self._run(call)
+        if isinstance(result, RawResponse):  # a raw view logging in
+            parsed: T = result.parse()
+            return parsed
         return result
 
     async def logout(self) -> None:
@@ -258,6 +445,7 @@ class Transport:
             True,
             relogin=False,
             display_path="/sessiontoken/***",
+            route="/sessiontoken/{token}",
         )
         try:
             await self._run(call)
@@ -278,11 +466,12 @@ class Transport:
         authenticated: bool = True,
         relogin: bool = True,
         display_path: str | None = None,
+        route: str | None = None,
     ) -> _Call:
         data = self.codec.encode(body) if body is not None else None
         return _Call(
             method,
-            self.base_url + path,
+            self._shared.base_url + path,
             path,
             params,
             data,
@@ -292,48 +481,78 @@ class Transport:
             authenticated,
             relogin,
             display_path,
+            route,
         )
 
     async def _run(self, call: _Call) -> Any:
         try:
-            return await self._attempt(call, 1)
+            return await self._attempt(call)
         except Failure as first:
+            hooks = self._hooks
+            on_retry = None
+            if hooks is not None and hooks.retry:
+
+                async def on_retry(failure: Failure, retry: int, delay: float) -> None:
+                    assert hooks is not None
+                    event = RetryEvent(
+                        call.method,
+                        call.route,
+                        self._display_url(call),
+                        call.attempts,
+                        delay,
+                        failure.error,
+                        getattr(failure.error, "status", None),
+                        self.max_retries,
+                    )
+                    await emit(hooks.retry, event)
+
             return await retry_after_failure(
                 first,
-                lambda number: self._attempt(call, number),
+                lambda: self._attempt(call),
                 max_retries=self.max_retries,
                 policy=self.policy,
                 label=call.label,
+                on_retry=on_retry,
             )
 
     def _headers(self, token: str | None, with_body: bool) -> dict[str, str]:
+        shared = self._shared
         if token is None:
-            return self._body_headers if with_body else self._plain_headers
-        cached = self._auth_headers
+            return shared.body_headers if with_body else shared.plain_headers
+        cached = shared.auth_headers
         if cached is None or cached[0] is not token:
             value = "KfToken " + token
             cached = (
                 token,
-                {**self._plain_headers, "Authorization": value},
-                {**self._body_headers, "Authorization": value},
+                {**shared.plain_headers, "Authorization": value},
+                {**shared.body_headers, "Authorization": value},
             )
-            self._auth_headers = cached
+            shared.auth_headers = cached
         return cached[2] if with_body else cached[1]
 
-    async def _attempt(self, call: _Call, number: int) -> Any:
+    async def _attempt(self, call: _Call) -> Any:
+        call.attempts = number = call.attempts + 1
         token: str | None = None
         generation = 0
         if call.authenticated:
             token, generation = await self.auth.token(self)
         headers = self._headers(token, call.data is not None)
-        session = self._session or self.session
+        session = self._shared.session or self.session
+        hooks = self._hooks
+        codec = self._shared.codec
+        timed = hooks is not None or self.raw or logger.isEnabledFor(logging.DEBUG)
         content_type = ""
         retry_after: str | None = None
-        limits = self.limits
+        limits = self._shared.limits
         failure: Exception | None = None
+        start = 0.0
         await limits.acquire()
-        start = time.perf_counter()
         try:
+            if hooks is not None and hooks.request:
+                event = RequestEvent(call.method, call.route, self._display_url(call), number)
+                await emit(hooks.request, event)
+            if timed:
+                start = time.perf_counter()
             async with session.request(
                 call.method,
                 call.url,
@@ -347,37 +566,66 @@ class Transport:
                 if not 200 <= status < 300:
                     content_type = resp.headers.get("Content-Type", "")
                     retry_after = resp.headers.get("Retry-After")
-                data = await read_body(resp, self.max_response_bytes, self.codec)
+                data = await read_body(resp, self.max_response_bytes, codec)
+                resp_headers = resp.headers
+                version = resp.version
         except _TRANSPORT_ERRORS as exc:
-            failure = self._transport_failure(call, exc, number, time.perf_counter() - start)
+            failure = self._transport_failure(call, exc, number, start)
         finally:
             limits.release()
         if failure is not None:
             # Raised here, not in the except block, so that the aiohttp error is never
             # chained implicitly (as __context__): only _transport_failure decides.
             raise failure
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s -> %d (attempt %d, %.1f ms)",
-                call.label,
-                status,
-                number,
-                (time.perf_counter() - start) * 1000.0,
-            )
+        call.status = status
+        elapsed = time.perf_counter() - start if timed else 0.0
+        request_id: str | None = None
+        if timed:
+            request_id = request_id_of(resp_headers)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s -> %d (attempt %d, %.1f ms, request id %s)",
+                    call.label,
+                    status,
+                    number,
+                    elapsed * 1000.0,
+                    request_id,
+                )
+            if hooks is not None and hooks.response:
+                url = self._display_url(call)
+                event = ResponseEvent(
+                    call.method, call.route, url, number, status, elapsed, request_id
+                )
+                await emit(hooks.response, event)
         if 200 <= status < 300:
+            if self.raw:
+                return RawResponse(
+                    status=status,
+                    headers=resp_headers,
+                    content=data,
+                    elapsed=elapsed,
+                    attempts=number,
+                    http_version=f"{version.major}.{version.minor}" if version else "",
+                    method=call.method,
+                    url=self._display_url(call),
+                    codec=codec,
+                    response_type=call.response_type,
+                )
             if call.response_type is None:
                 return None
-            return self.codec.decode(data, call.response_type)
-        raise self._status_failure(call, status, data, content_type, retry_after, generation)
+            return codec.decode(data, call.response_type)
+        raise self._status_failure(
+            call, status, data, content_type, retry_after, generation, resp_headers
+        )
 
     def _display_url(self, call: _Call) -> str:
-        url = self.base_url + call.display_path
+        url = self._shared.base_url + call.display_path
         if call.params:
             url += "?" + urlencode(call.params)
         return url
 
     def _transport_failure(
-        self, call: _Call, exc: BaseException, number: int, elapsed: float
+        self, call: _Call, exc: BaseException, number: int, start: float
     ) -> Exception:
         delivery = classify(exc)
         reason = describe(exc)
@@ -402,6 +650,7 @@ class Transport:
         else:
             error = TransportError(f"request failed ({reason})", method=call.method, url=url)
         if logger.isEnabledFor(logging.DEBUG):
+            elapsed = time.perf_counter() - start if start else 0.0
             logger.debug(
                 "%s -> %s (attempt %d, %.1f ms)", call.label, reason, number, elapsed * 1000.0
             )
@@ -418,12 +667,20 @@ class Transport:
         content_type: str,
         retry_after_header: str | None,
         generation: int,
+        headers: CIMultiDictProxy[str],
     ) -> Exception:
         error_code, message = error_fields(data, content_type, self.codec)
         url = self._display_url(call)
+        request_id = request_id_of(headers)
         if status == 401 and call.authenticated:
             auth_error = AuthenticationError(
-                401, error=error_code, message=message, method=call.method, url=url
+                401,
+                error=error_code,
+                message=message,
+                method=call.method,
+                url=url,
+                headers=headers,
+                request_id=request_id,
             )
             if call.relogin and error_code == INVALID_SESSION_TOKEN and self.auth.can_login:
                 return _SessionExpired(generation, auth_error)
@@ -438,6 +695,8 @@ class Transport:
             method=call.method,
             url=url,
             retry_after=retry_after,
+            headers=headers,
+            request_id=request_id,
         )
         if not status_is_retryable(status, idempotent=call.idempotent):
             return error

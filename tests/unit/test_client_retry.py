@@ -28,7 +28,7 @@ from kashflow_async import (
     TransportError,
     get_codec,
 )
-from kashflow_async.transport import retry as retry_module
+from kashflow_async.transport import transport as transport_module
 from kashflow_async.transport.retry import parse_retry_after
 
 from .helpers import BASE, MEDIA, FakeTime, calls, connect_refused, reply
@@ -350,28 +350,28 @@ async def test_429_without_retry_after_uses_backoff(
 # -- the success path does not build the retry machinery ------------------------------------
 
 
-async def test_tenacity_is_only_used_after_a_retryable_failure(
+async def test_the_retry_loop_is_only_entered_after_a_retryable_failure(
     monkeypatch: pytest.MonkeyPatch,
     mock: aioresponses,
     make_client: Callable[..., KashFlowClient],
 ) -> None:
-    built: list[object] = []
-    real = retry_module.AsyncRetrying
+    entered: list[object] = []
+    real = transport_module.retry_after_failure
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        built.append(object())
+        entered.append(object())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(retry_module, "AsyncRetrying", counting)
+    monkeypatch.setattr(transport_module, "retry_after_failure", counting)
     kf = make_client()
     mock.get(f"{BASE}/invoices/9", **OK_INVOICE, repeat=True)
     for _ in range(5):
         await kf.invoices.get(9)
-    assert built == []
+    assert entered == []
     mock.get(f"{BASE}/invoices/8", status=503)
     mock.get(f"{BASE}/invoices/8", **OK_INVOICE)
     await kf.invoices.get(8)
-    assert len(built) == 1
+    assert len(entered) == 1
 
 
 async def test_content_type_of_xml_client_on_retry(

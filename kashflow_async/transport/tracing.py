@@ -1,0 +1,87 @@
+"""OpenTelemetry: one CLIENT span per call, covering its retries (extra ``[otel]``).
+
+Only ``opentelemetry-api`` is used, and only once the application has imported it: a
+process that never imports OpenTelemetry never loads it from here. Without a tracer
+provider (the API's default proxy or no-op provider) no span is created at all; the
+check is repeated per call, so a provider set later is picked up.
+
+The span is named ``KashFlow {METHOD} {route}`` and carries the HTTP client semantic
+conventions: ``http.request.method``, ``url.template``, ``url.full`` (secret path
+segments masked), ``server.address``, ``server.port``, ``http.response.status_code``,
+``http.request.resend_count`` (attempts after the first) and, on failure,
+``error.type``. It is the current span while the call runs, so the spans of
+``opentelemetry-instrumentation-aiohttp-client`` (one per attempt) become its children.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from .._version import __version__
+
+__all__ = ["Tracing"]
+
+_NO_OP_PROVIDERS = ("ProxyTracerProvider", "NoOpTracerProvider")
+
+
+class Tracing:
+    """Finds the tracer for one client: its own provider, else the global one."""
+
+    __slots__ = ("_provider", "_seen", "_tracer")
+
+    def __init__(self, provider: Any = None) -> None:
+        self._provider = provider
+        self._seen: Any = None
+        self._tracer: Any = None
+
+    def tracer(self) -> Any:
+        """The tracer to use now, or None when nothing would record spans."""
+        provider = self._provider
+        if provider is None:
+            api = sys.modules.get("opentelemetry.trace")
+            if api is None:
+                return None  # OpenTelemetry was never imported: nobody set a provider
+            provider = api.get_tracer_provider()
+        if provider is not self._seen:
+            self._seen = provider
+            if type(provider).__name__ in _NO_OP_PROVIDERS:
+                self._tracer = None
+            else:
+                self._tracer = provider.get_tracer("kashflow_async", __version__)
+        return self._tracer
+
+
+def start_span(
+    tracer: Any, method: str, route: str, url: str, host: str | None, port: int | None
+) -> Any:
+    """Start the call's span (not yet current)."""
+    from opentelemetry.trace import SpanKind
+
+    attributes: dict[str, Any] = {
+        "http.request.method": method,
+        "url.template": route,
+        "url.full": url,
+    }
+    if host is not None:
+        attributes["server.address"] = host
+    if port is not None:
+        attributes["server.port"] = port
+    return tracer.start_span(
+        f"KashFlow {method} {route}", kind=SpanKind.CLIENT, attributes=attributes
+    )
+
+
+def end_span(span: Any, status: int | None, attempts: int, error: BaseException | None) -> None:
+    """Record the outcome of the call on its span and end it."""
+    from opentelemetry.trace import Status, StatusCode
+
+    if status is not None:
+        span.set_attribute("http.response.status_code", status)
+    if attempts > 1:
+        span.set_attribute("http.request.resend_count", attempts - 1)
+    if error is not None:
+        code = getattr(error, "status", None)
+        span.set_attribute("error.type", str(code) if code is not None else type(error).__name__)
+        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+    span.end()
