@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
@@ -67,16 +68,16 @@ def describe_value(obj: Any, type_: Any = None) -> Node:
 
 
 def type_name(type_: Any) -> str:
-    """A short readable name of a type (``Invoice``, ``Page[Invoice]``)."""
-    text = getattr(type_, "__name__", None)
-    if text and not getattr(type_, "__args__", None):
-        return str(text)
-    return (
-        repr(type_)
-        .replace("kashflow_async.models.", "")
-        .replace("common.", "")
-        .replace("invoices.", "")
-    )
+    """A short readable name of a type, derived from the type itself: ``Invoice``,
+    ``Page[Quote]``, ``list[Credit]``, ``int | None``."""
+    origin = get_origin(type_)
+    if origin is Union or origin is types.UnionType:
+        return " | ".join(type_name(arg) for arg in get_args(type_))
+    if origin is not None:
+        return f"{type_name(origin)}[{', '.join(type_name(arg) for arg in get_args(type_))}]"
+    if type_ is None or type_ is type(None):
+        return "None"
+    return str(getattr(type_, "__qualname__", None) or repr(type_))
 
 
 def snippet(data: bytes | bytearray | memoryview, pos: int | None, width: int = 40) -> str:

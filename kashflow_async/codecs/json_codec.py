@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import msgspec
 
 from ..errors import DecodeError, EncodeError
 from ..models._base import Code, WireDate, decode_hook, format_date
+from ._schema import ListNode, Node, StructNode, describe
 from .base import describe_value, field_path, normalize, snippet, type_name
+from .lossless import Items, RawAccess, Unkept, collect, match, remember, unkept
 
 __all__ = ["JSONCodec"]
 
@@ -41,6 +44,56 @@ def _enc_hook(obj: Any) -> Any:
     raise NotImplementedError(f"cannot encode {type(obj).__name__}")
 
 
+#: a UTF-8 byte order mark, which .NET servers may put before a body
+_BOM = b"\xef\xbb\xbf"
+
+#: the untyped reading of a body, numbers exact
+_RAW = msgspec.json.Decoder(float_hook=Decimal)
+
+_ACCESS = RawAccess(
+    members=lambda raw: list(raw.items()) if isinstance(raw, dict) else None,
+    is_null=lambda raw: raw is None,
+    items=lambda raw: raw if isinstance(raw, list) else None,
+    keep=lambda raw: raw,
+)
+
+
+def _merged(obj: Any, node: StructNode, kept: Unkept) -> dict[str, Any]:
+    """The members of `obj` to send: its declared fields merged with `kept`, in the
+    server's member order."""
+    values = {f.wire: (f.node, getattr(obj, f.attr)) for f in node.fields}
+    out: dict[str, Any] = {}
+    for name in kept.order:
+        if name in kept.extra:
+            out[name] = kept.extra[name]
+            continue
+        sub, value = values[name]
+        if value is not None:
+            out[name] = _merged_value(value, sub, kept.nested.get(name))
+        elif name in kept.nulls:
+            out[name] = None
+    for name, (sub, value) in values.items():
+        if value is not None and name not in out:
+            out[name] = _merged_value(value, sub, kept.nested.get(name))
+    return out
+
+
+def _merged_value(value: Any, node: Node, kept: Unkept | Items | None) -> Any:
+    if kept is None:
+        return value
+    if isinstance(kept, Unkept):
+        assert isinstance(node, StructNode)
+        return _merged(value, node, kept) if isinstance(value, node.cls) else value
+    assert isinstance(node, ListNode) and isinstance(node.item, StructNode)
+    item = node.item
+    if not isinstance(value, list):
+        return value
+    return [
+        v if k is None or not isinstance(v, item.cls) else _merged(v, item, k)
+        for v, k in zip(value, match(value, kept), strict=True)
+    ]
+
+
 class JSONCodec:
     """JSON with msgspec: exact Decimals (numbers or strings in, numbers out), lenient
     scalars (``0``/``false``, ``"2341"``/``2341``), the pages' date forms."""
@@ -54,10 +107,16 @@ class JSONCodec:
 
     def encode(self, obj: Any) -> bytes:
         """The JSON bytes of `obj`; plain datetimes are written in the API's form."""
+        body = obj
         if isinstance(obj, (msgspec.Struct, list)):
-            normalize(obj, describe_value(obj))
+            node = describe_value(obj)
+            normalize(obj, node)
+            kept = unkept(obj, self)
+            if kept is not None:
+                assert isinstance(node, StructNode)
+                body = _merged(obj, node, kept)
         try:
-            return self._encoder.encode(obj)
+            return self._encoder.encode(body)
         except (TypeError, ValueError, NotImplementedError, msgspec.EncodeError) as exc:
             raise EncodeError(f"cannot encode {type(obj).__name__} as JSON: {exc}") from exc
 
@@ -69,10 +128,21 @@ class JSONCodec:
             self._decoders[type_] = dec
         return dec
 
+    def unkept(self, data: bytes, type_: type) -> Unkept | None:
+        """What a `type_` decoded from `data` does not keep (see `lossless`)."""
+        if data[:3] == _BOM:
+            data = data[3:]
+        node = describe(type_)
+        assert isinstance(node, StructNode)
+        return collect(node, self.decoder(type_).decode(data), _RAW.decode(data), _ACCESS)
+
     def decode(self, data: bytes, type_: type[T]) -> T:
-        """Decode JSON `data` as `type_`, or raise `DecodeError`."""
+        """Decode JSON `data` as `type_` (a leading UTF-8 BOM is skipped), or raise
+        `DecodeError`. A decoded top-level object remembers `data` (see `lossless`)."""
+        if data[:3] == _BOM:
+            data = data[3:]
         try:
-            return self.decoder(type_).decode(data)  # type: ignore[no-any-return]
+            return remember(self.decoder(type_).decode(data), self, data)  # type: ignore[no-any-return]
         except msgspec.ValidationError as exc:
             text = str(exc)
             m = _AT_PATH.search(text)

@@ -10,6 +10,7 @@ deserializer requires.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 import itertools
@@ -26,6 +27,7 @@ from ..errors import DecodeError, EncodeError
 from ..models._base import decode_hook, format_date
 from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
 from .base import check_money, describe_value, field_path, snippet, type_name
+from .lossless import Items, RawAccess, Unkept, collect, match, remember, unkept
 
 __all__ = ["XMLCodec"]
 
@@ -330,6 +332,88 @@ def _write(out: list[str], value: Any, node: Node, name: str, path: str) -> None
         out.append(f"</{name}>")
 
 
+def _write_merged(
+    out: list[str], value: Any, node: StructNode, name: str, path: str, kept: Unkept
+) -> None:
+    """`_write` of an object merged with what its original did not keep: every member,
+    declared or not, in ordinal order."""
+    parts: list[tuple[str, str]] = list(kept.extra.items())
+    for attr, wire, sub in _plan(node):
+        v = getattr(value, attr)
+        if v is None:
+            if wire in kept.nulls:
+                parts.append((wire, f'<{wire} i:nil="true"/>'))
+            continue
+        buf: list[str] = []
+        inner = kept.nested.get(wire)
+        where = f"{path}.{wire}"
+        if isinstance(inner, Unkept) and isinstance(sub, StructNode) and isinstance(v, sub.cls):
+            _write_merged(buf, v, sub, wire, where, inner)
+        elif isinstance(inner, Items) and isinstance(v, list):
+            assert isinstance(sub, ListNode)
+            _write_items(buf, v, sub, wire, where, inner)
+        else:
+            _write(buf, v, sub, wire, where)
+        parts.append((wire, "".join(buf)))
+    parts.sort(key=_ordinal)
+    out.append(f"<{name}>")
+    out.extend(text for _, text in parts)
+    out.append(f"</{name}>")
+
+
+def _ordinal(part: tuple[str, str]) -> str:
+    return part[0]
+
+
+def _write_items(
+    out: list[str], value: list[Any], node: ListNode, name: str, path: str, items: Items
+) -> None:
+    """A list whose items merge with the originals they are matched to."""
+    item = node.item
+    assert isinstance(item, StructNode)
+    if not value:
+        out.append(f"<{name}/>")
+        return
+    item_name = _item_name(item)
+    out.append(f"<{name}>")
+    for i, (v, kept) in enumerate(zip(value, match(value, items), strict=True)):
+        if v is None:
+            out.append(f'<{item_name} i:nil="true"/>')
+        elif kept is None or not isinstance(v, item.cls):
+            _write(out, v, item, item_name, f"{path}[{i}]")
+        else:
+            _write_merged(out, v, item, item_name, f"{path}[{i}]", kept)
+    out.append(f"</{name}>")
+
+
+def _elements(element: Any) -> list[Any]:
+    return [child for child in element if isinstance(child.tag, str)]
+
+
+def _local(element: Any) -> str:
+    return str(element.tag).rpartition("}")[2]
+
+
+def _access(namespace: str) -> RawAccess:
+    """How an element tree is read for `lossless`; undeclared elements are kept as text,
+    declaring only the namespaces a document in `namespace` does not declare already."""
+    template = etree.fromstring(f'<w xmlns:i="{XSI}" xmlns="{namespace}"/>')
+
+    def keep(element: Any) -> str:
+        wrapper = copy.copy(template)
+        wrapper.append(copy.copy(element))
+        wrapper[0].tail = None
+        text: str = etree.tostring(wrapper, encoding="unicode")
+        return text[text.index(">") + 1 : -len("</w>")]
+
+    return RawAccess(
+        members=lambda el: [(_local(c), c) for c in _elements(el)],
+        is_null=lambda el: el.get(_NIL) == "true",
+        items=_elements,
+        keep=keep,
+    )
+
+
 def _root_name(obj: Any, node: Node) -> str:
     if isinstance(node, ListNode):
         return "ArrayOf" + _item_name(node.item)
@@ -356,6 +440,7 @@ class XMLCodec:
         self.namespace = namespace
         self._readers: dict[Any, tuple[_Reader, bool]] = {}
         self._local = threading.local()
+        self._access = _access(namespace)
 
     # decoding
 
@@ -383,15 +468,8 @@ class XMLCodec:
             self._readers[type_] = entry
         return entry
 
-    def decode(self, data: bytes, type_: type[T]) -> T:
-        """Decode XML `data` as `type_`, or raise `DecodeError`."""
-        name = type_name(type_)
-
-        def fail(reason: str, path: str | None = None, pos: int | None = None) -> DecodeError:
-            return DecodeError(
-                reason, type_name=name, path=path, snippet=snippet(data, pos), wire_format="XML"
-            )
-
+    def _parse(self, data: bytes, fail: Callable[..., DecodeError]) -> Any:
+        """The root element of `data`, parsed with the hardened parser."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise fail(f"expected bytes, got {type(data).__name__}")
         if len(data) > self.max_bytes:
@@ -410,6 +488,19 @@ class XMLCodec:
         docinfo: Any = root.getroottree().docinfo
         if docinfo.doctype:
             raise fail("document type declarations are not allowed")
+        return root
+
+    def decode(self, data: bytes, type_: type[T]) -> T:
+        """Decode XML `data` as `type_`, or raise `DecodeError`. A decoded top-level
+        object remembers `data` (see `lossless`)."""
+        name = type_name(type_)
+
+        def fail(reason: str, path: str | None = None, pos: int | None = None) -> DecodeError:
+            return DecodeError(
+                reason, type_name=name, path=path, snippet=snippet(data, pos), wire_format="XML"
+            )
+
+        root = self._parse(data, fail)
         reader, _ = self._reader(type_)
         try:
             tree = reader.value(root)
@@ -417,11 +508,19 @@ class XMLCodec:
             where = _element_path(reader, root, exc.element)
             raise fail(f"{exc} (line {exc.element.sourceline})", path=where) from None
         try:
-            return msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)
+            result = msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)
         except msgspec.ValidationError as exc:
             text = str(exc)
             reason, _, at = text.partition(" - at `")
             raise fail(reason, path=field_path(reason, at.rstrip("`") or "$")) from None
+        return remember(result, self, data)  # type: ignore[no-any-return]
+
+    def unkept(self, data: bytes, type_: type) -> Unkept | None:
+        """What a `type_` decoded from `data` does not keep (see `lossless`)."""
+        node = describe_value(None, type_)
+        assert isinstance(node, StructNode)
+        root = self._parse(data, lambda reason, **_: DecodeError(reason, wire_format="XML"))
+        return collect(node, self.decode(data, type_), root, self._access)
 
     # encoding
 
@@ -437,8 +536,13 @@ class XMLCodec:
             else (self.namespace)
         )
         out: list[str] = []
+        kept = unkept(obj, self)
         try:
-            _write(out, obj, node, root, "$")
+            if kept is None:
+                _write(out, obj, node, root, "$")
+            else:
+                assert isinstance(node, StructNode)
+                _write_merged(out, obj, node, root, "$", kept)
         except EncodeError:
             raise
         except (TypeError, ValueError, AttributeError) as exc:

@@ -1,6 +1,15 @@
 """msgspec models of every object of the KashFlow REST API v2."""
 
-from ._base import Code, Model, WireDate, WireDateTime, format_date, parse_date, wire_name
+from ._base import (
+    Code,
+    Model,
+    TopLevel,
+    WireDate,
+    WireDateTime,
+    format_date,
+    parse_date,
+    wire_name,
+)
 from .auth import LoginChallenge, LoginRequest, MemorableWordPosition, SessionToken
 from .common import Address, Category, Currency, ErrorBody, Page, PageMeta
 from .credits import Conversion, Credit
@@ -47,6 +56,7 @@ __all__ = [
     "ReminderLetter",
     "SessionToken",
     "SortOrder",
+    "TopLevel",
     "WireDate",
     "WireDateTime",
     "format_date",

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
-__all__ = ["Code", "Model", "WireDate", "WireDateTime", "format_date", "parse_date", "wire_name"]
+__all__ = [
+    "Code",
+    "Model",
+    "TopLevel",
+    "WireDate",
+    "WireDateTime",
+    "format_date",
+    "parse_date",
+    "wire_name",
+]
 
 #: Words the API spells in capitals inside a name (``VATAmount``, ``InvoiceInECMemberState``).
 ACRONYMS: dict[str, str] = {"vat": "VAT", "ec": "EC"}
@@ -29,8 +39,35 @@ class Model(
 ):
     """Base of every API object: snake_case attributes, documented wire names.
 
-    Fields left at their default (``None``) are not sent; unknown wire keys are ignored.
+    Fields left at their default (``None``) are not sent. Wire keys the model does not
+    declare are not attributes; a `TopLevel` object decoded from the server keeps them
+    for the way back.
     """
+
+    #: the field that identifies an item of a list across a read and a write (a line's
+    #: ``number``); None when the model has none
+    _identity_field: ClassVar[str | None] = None
+
+
+class TopLevel(Model, dict=True):
+    """An object the API reads and replaces whole (invoice, quote, bulk payment).
+
+    One decoded from the server remembers the body it came from, so sending it back sends
+    what the models do not declare as well (see `kashflow_async.codecs.lossless`).
+    `copy.copy` and `copy.deepcopy` keep that memory; `msgspec.structs.replace` and
+    pickling do not (the result is like a built object: it sends only what it holds).
+    """
+
+    def __copy__(self) -> Any:
+        new = msgspec.structs.replace(self)
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        values = {f: copy.deepcopy(getattr(self, f), memo) for f in self.__struct_fields__}
+        new = type(self)(**values)
+        new.__dict__.update(self.__dict__)  # the remembered body is immutable: shared
+        return new
 
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ._base import Code, Model, WireDateTime
+from ._base import Code, Model, TopLevel, WireDateTime
 from .common import Address, Currency
 from .enums import InvoiceStatus
 
@@ -17,6 +17,8 @@ class LineBase(Model):
     ``number`` identifies the line and gives its order; set it to 0 (or leave it None)
     for a new line.
     """
+
+    _identity_field = "number"
 
     number: int | None = None
     quantity: Decimal | None = None
@@ -53,6 +55,8 @@ class InvoiceLine(LineBase):
 class PaymentLine(Model):
     """A payment recorded against an invoice (``BulkId`` when it came from a bulk payment)."""
 
+    _identity_field = "id"
+
     id: int | None = None
     invoice_number: int | None = None
     date: WireDateTime | None = None
@@ -67,12 +71,14 @@ class PaymentLine(Model):
 class ReminderLetter(Model):
     """A reminder letter sent for an overdue invoice."""
 
+    _identity_field = "number"
+
     number: int | None = None
     is_sent: bool | None = None
     sent_date: WireDateTime | None = None
 
 
-class Invoice(Model):
+class Invoice(TopLevel):
     """A sales invoice, identified by its ``number``.
 
     In list pages ``line_items`` and ``payment_lines`` are None (summaries); a full

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ._base import Model, WireDate, WireDateTime
+from ._base import Model, TopLevel, WireDate, WireDateTime
 
 __all__ = ["BulkPayment", "BulkPaymentItem", "ExportDetails"]
 
 
 class BulkPaymentItem(Model):
     """One payment of a bulk payment; ``id`` is None for an item not yet created."""
+
+    _identity_field = "id"
 
     id: int | None = None
     object_number: int | None = None
@@ -29,7 +31,7 @@ class ExportDetails(Model):
     object_number: int | None = None
 
 
-class BulkPayment(Model):
+class BulkPayment(TopLevel):
     """A single payment against several invoices or purchases.
 
     ``date`` is a `datetime.date` when the text had no time (``2013-10-24``), else a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ._base import Model, WireDateTime
+from ._base import TopLevel, WireDateTime
 from .common import Category, Currency
 from .invoices import LineBase
 
@@ -15,7 +15,7 @@ class QuoteLine(LineBase):
     """A line item of a quote."""
 
 
-class Quote(Model):
+class Quote(TopLevel):
     """A quote, identified by its ``number`` (the only field required to create one)."""
 
     id: int | None = None

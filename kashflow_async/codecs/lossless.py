@@ -1,0 +1,282 @@
+"""Lossless round trips (SPEC §1): what the server sent comes back on update.
+
+**Decode** (the hot path) costs one attribute per top-level object: a decoded `TopLevel`
+(invoice, quote, bulk payment) keeps a reference to the body it came from, and each item
+of a decoded list page is marked as a summary. Nothing is done per field or per nested
+object.
+
+**Encode**, for an object that has such a body: the body is read again, untyped and
+typed, once per object (the result is cached with the body), into an `Unkept` tree that
+holds only what the models do not keep, at every depth: undeclared members, and declared
+members the server sent as explicit nulls. The codec writes the object's declared fields
+as they are now, merged with that tree:
+
+- a nested object (``Address``, ``Currency``...) merges with what its field held;
+- a list item merges with the original item it is matched to: by identity key (a line's
+  ``Number``, a payment line's ``Id``), else by equality with an unchanged original, else
+  by position when neither has a key; an item with no match (a new line) is sent as it is;
+- a declared field still None goes back as null when the server sent null; a field the
+  caller set to None is omitted, as for a built object;
+- JSON keeps the server's member order (members it did not send come after); XML writes
+  every member in ordinal order among the declared ones, as DataContract requires.
+
+Objects the caller builds carry no body and send only what they hold. `copy.copy` and
+`copy.deepcopy` keep the body; `msgspec.structs.replace` and pickling do not. An object
+decoded in one format and encoded in the other keeps its nulls; if it carries undeclared
+members, encoding raises `EncodeError` (they cannot be translated faithfully).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from ..errors import EncodeError
+from ..models._base import TopLevel
+from ..models.common import Page
+from ._schema import Field, ListNode, StructNode
+
+__all__ = [
+    "Items",
+    "Original",
+    "RawAccess",
+    "Unkept",
+    "collect",
+    "is_summary",
+    "match",
+    "remember",
+    "unkept",
+]
+
+#: the attribute of a decoded top-level object that holds its `Original` (or `_SUMMARY`)
+_ATTR = "_kf_wire"
+
+
+class _Summary:
+    """Marks an item of a list page: a summary, not the whole object."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<summary>"
+
+
+_SUMMARY = _Summary()
+
+
+class RawAccess(NamedTuple):
+    """How one wire format's untyped tree is read (the codec supplies it)."""
+
+    #: ``(name, raw value)`` of each member of an object, in the order sent (None: not an object)
+    members: Callable[[Any], Sequence[tuple[str, Any]] | None]
+    #: whether a raw value is an explicit null
+    is_null: Callable[[Any], bool]
+    #: the raw items of a collection (None: not a collection)
+    items: Callable[[Any], Sequence[Any] | None]
+    #: a raw undeclared member in the form the codec writes back
+    keep: Callable[[Any], Any]
+
+
+class Unkept:
+    """What the models did not keep of one object: undeclared members, explicit nulls,
+    and the same for its nested objects and list items."""
+
+    __slots__ = ("extra", "nested", "nulls", "order")
+
+    def __init__(
+        self,
+        order: tuple[str, ...],
+        extra: dict[str, Any],
+        nulls: frozenset[str],
+        nested: dict[str, Unkept | Items],
+    ) -> None:
+        #: member names in the order the server sent them
+        self.order = order
+        #: undeclared member name -> its raw value (in the origin codec's form)
+        self.extra = extra
+        #: declared members the server sent as explicit null
+        self.nulls = nulls
+        #: declared object or list members holding something unkept
+        self.nested = nested
+
+    def extra_paths(self, path: str = "$") -> Iterator[str]:
+        """The path of every undeclared member, at every depth."""
+        for name in self.extra:
+            yield f"{path}.{name}"
+        for name, sub in self.nested.items():
+            if isinstance(sub, Unkept):
+                yield from sub.extra_paths(f"{path}.{name}")
+            else:
+                for i, item in enumerate(sub.unkept):
+                    if item is not None:
+                        yield from item.extra_paths(f"{path}.{name}[{i}]")
+
+
+class Items:
+    """The original items of a list member (typed, for matching) and what each did not keep."""
+
+    __slots__ = ("key", "originals", "unkept")
+
+    def __init__(self, originals: list[Any], unkept: list[Unkept | None], key: str | None):
+        self.originals = originals
+        self.unkept = unkept
+        #: the items' identity field (`Model._identity_field`)
+        self.key = key
+
+
+class Original:
+    """The body a top-level object was decoded from, and the codec that decoded it."""
+
+    __slots__ = ("_done", "_unkept", "codec", "data")
+
+    def __init__(self, codec: Any, data: bytes) -> None:
+        self.codec = codec
+        self.data = data
+        self._unkept: Unkept | None = None
+        self._done = False
+
+    def __repr__(self) -> str:
+        return f"<Original {self.codec.name} {len(self.data)} bytes>"
+
+    def unkept(self, cls: type) -> Unkept | None:
+        """What the models did not keep of the body (computed on first use)."""
+        if not self._done:
+            self._unkept = self.codec.unkept(self.data, cls)
+            self._done = True
+        return self._unkept
+
+
+def remember(obj: Any, codec: Any, data: Any) -> Any:
+    """Attach the body to a decoded top-level object, or mark a page's items as summaries;
+    returns `obj`."""
+    if isinstance(obj, TopLevel):
+        setattr(obj, _ATTR, Original(codec, data if type(data) is bytes else bytes(data)))
+    elif obj.__class__ is Page:
+        items = obj.data
+        if items and isinstance(items[0], TopLevel):
+            for item in items:
+                setattr(item, _ATTR, _SUMMARY)
+    return obj
+
+
+def is_summary(obj: Any) -> bool:
+    """Whether `obj` is an item of a decoded list page (a summary, without lines)."""
+    return isinstance(obj, TopLevel) and obj.__dict__.get(_ATTR) is _SUMMARY
+
+
+def unkept(obj: Any, codec: Any) -> Unkept | None:
+    """What to merge into the encoding of `obj` by `codec` (None: encode it as it is)."""
+    if not isinstance(obj, TopLevel):
+        return None
+    original = obj.__dict__.get(_ATTR)
+    if not isinstance(original, Original):
+        return None
+    found = original.unkept(type(obj))
+    if found is not None and original.codec.name != codec.name:
+        paths = list(found.extra_paths())
+        if paths:
+            raise EncodeError(
+                f"this {type(obj).__name__} was decoded from {original.codec.name.upper()} and "
+                f"carries members the models do not declare ({', '.join(paths[:5])}); encode "
+                f"it as {original.codec.name.upper()} to keep them"
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- reading
+
+
+_FIELDS: dict[int, dict[str, Field]] = {}
+
+
+def _fields(node: StructNode) -> dict[str, Field]:
+    found = _FIELDS.get(id(node))
+    if found is None:
+        found = _FIELDS[id(node)] = {f.wire: f for f in node.fields}
+    return found
+
+
+def collect(node: StructNode, typed: Any, raw: Any, access: RawAccess) -> Unkept | None:
+    """What `typed` (decoded from `raw`) did not keep; None when it kept everything."""
+    members = access.members(raw)
+    if members is None or typed is None:
+        return None
+    fields = _fields(node)
+    order: dict[str, None] = {}
+    extra: dict[str, Any] = {}
+    nulls: set[str] = set()
+    nested: dict[str, Unkept | Items] = {}
+    for name, value in members:
+        order[name] = None
+        field = fields.get(name)
+        if field is None:
+            extra[name] = access.keep(value)
+        elif access.is_null(value):
+            nulls.add(name)
+        else:
+            found = _collect_field(field, getattr(typed, field.attr), value, access)
+            if found is not None:
+                nested[name] = found
+    if not (extra or nulls or nested):
+        return None
+    return Unkept(tuple(order), extra, frozenset(nulls), nested)
+
+
+def _collect_field(field: Field, typed: Any, raw: Any, access: RawAccess) -> Unkept | Items | None:
+    sub = field.node
+    if isinstance(sub, StructNode):
+        return collect(sub, typed, raw, access)
+    if not (isinstance(sub, ListNode) and isinstance(sub.item, StructNode)) or not typed:
+        return None
+    raw_items = access.items(raw)
+    if raw_items is None or len(raw_items) != len(typed):
+        return None
+    item = sub.item
+    found = [collect(item, t, r, access) for t, r in zip(typed, raw_items, strict=True)]
+    if not any(found):
+        return None
+    return Items(list(typed), found, getattr(item.cls, "_identity_field", None))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def match(current: Sequence[Any], items: Items) -> list[Unkept | None]:
+    """What each item of `current` merges with: its original's `Unkept`, or None."""
+    originals, key = items.originals, items.key
+    chosen: list[int | None] = [None] * len(current)
+    free = set(range(len(originals)))
+    pending = list(range(len(current)))
+    if key is not None:
+        by_key: dict[Any, list[int]] = {}
+        for j, o in enumerate(originals):
+            k = getattr(o, key, None) if o is not None else None
+            if k:
+                by_key.setdefault(k, []).append(j)
+        pending = []
+        for i, c in enumerate(current):
+            k = getattr(c, key, None) if c is not None else None
+            candidates = by_key.get(k) if k else None
+            if candidates:
+                chosen[i] = j = candidates.pop(0)
+                free.discard(j)
+            else:
+                pending.append(i)
+    unmatched: list[int] = []
+    for i in pending:
+        c = current[i]
+        same = next((j for j in sorted(free) if c is not None and originals[j] == c), None)
+        if same is None:
+            unmatched.append(i)
+        else:
+            chosen[i] = same
+            free.discard(same)
+    for i in unmatched:
+        if i in free and not _keyed(current[i], key) and not _keyed(originals[i], key):
+            chosen[i] = i
+            free.discard(i)
+    return [None if j is None else items.unkept[j] for j in chosen]
+
+
+def _keyed(obj: Any, key: str | None) -> bool:
+    return key is not None and obj is not None and bool(getattr(obj, key, None))
