@@ -19,6 +19,7 @@ from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
 __all__ = [
     "Codec",
     "check_money",
+    "check_value",
     "describe_value",
     "field_path",
     "normalize",
@@ -102,6 +103,45 @@ def check_money(value: Any, path: str) -> None:
         raise EncodeError(f"{path}: float {value!r} is not exact; use decimal.Decimal")
     if isinstance(value, Decimal) and not value.is_finite():
         raise EncodeError(f"{path}: {value} is not a number the API accepts")
+
+
+_SCALAR_TYPES: dict[Scalar, tuple[type, ...]] = {
+    Scalar.STR: (str,),
+    Scalar.CODE: (str,),
+    Scalar.ENUM: (str,),
+    Scalar.INT: (int,),
+    Scalar.BOOL: (bool,),
+    Scalar.DECIMAL: (Decimal, int),
+    Scalar.DATETIME: (dt.date,),
+    Scalar.DATE: (dt.date,),
+}
+
+
+def check_value(value: Any, node: Node, path: str) -> None:
+    """Refuse a value a field of this description cannot send (`EncodeError` naming
+    `path`): the wrong type, a float or non-finite amount, a bad nested value. None is
+    accepted where the field is nullable."""
+    if value is None:
+        if node.nullable:
+            return
+        raise EncodeError(f"{path}: None is not allowed here")
+    if isinstance(node, ScalarNode):
+        if node.kind is Scalar.DECIMAL:
+            check_money(value, path)
+        accepted = _SCALAR_TYPES.get(node.kind)
+        bad_bool = isinstance(value, bool) and node.kind in (Scalar.INT, Scalar.DECIMAL)
+        if accepted is not None and (bad_bool or not isinstance(value, accepted)):
+            wanted = " or ".join(t.__name__ for t in accepted)
+            raise EncodeError(f"{path}: expected {wanted}, got {type(value).__name__}")
+    elif isinstance(node, StructNode):
+        if not isinstance(value, node.cls):
+            raise EncodeError(f"{path}: expected {node.cls.__name__}, got {type(value).__name__}")
+        _explain(value, node, path)
+    elif isinstance(node, ListNode):
+        if not isinstance(value, list):
+            raise EncodeError(f"{path}: expected a list, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            check_value(item, node.item, f"{path}[{i}]")
 
 
 def normalize(obj: Any, node: Node, path: str = "$") -> None:

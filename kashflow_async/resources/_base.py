@@ -5,11 +5,15 @@ A resource class only declares its path and model."""
 from __future__ import annotations
 
 import copy
+import difflib
 from collections.abc import AsyncIterable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
-from ..errors import InvalidArgumentError
+from ..codecs._schema import StructNode, describe
+from ..codecs.base import check_value
+from ..codecs.lossless import is_summary
+from ..errors import EncodeError, InvalidArgumentError
 from ..models import Page
 from ..pagination import PageIterator, RawPageIterator
 from ..transport import Transport
@@ -90,9 +94,20 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
 
     @endpoint
     async def update(self, number: int, obj: M) -> M:
-        """Replace the object with this number by `obj` (send the whole object)."""
+        """Replace the object with this number by `obj` (send the whole object).
+
+        An object read from the server sends back everything it was read with, members
+        the models do not declare included; one you build sends only what it holds. An
+        item of a list page (a summary, without lines) is refused.
+        """
         path = self._item(number)
         instance("obj", obj, self.model)
+        if is_summary(obj):
+            raise InvalidArgumentError(
+                f"obj is a summary from a list page (it has no lines): sending it would "
+                f"replace {self.path}/{number} with a summary; use get({number}) for the whole "
+                f"{self.model.__name__}, or patch({number}, field=value) to change fields"
+            )
         return await self._transport.request(
             "PUT", path, self.model, body=obj, route=self.item_route
         )
@@ -100,7 +115,7 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
     @endpoint
     async def delete(self, number: int) -> None:
         """Delete the object with this number."""
-        await self._transport.request("DELETE", self._item(number), route=self.item_route)
+        return await self._transport.request("DELETE", self._item(number), route=self.item_route)
 
     def create_many(
         self: Resource[M, Plain],
@@ -145,3 +160,44 @@ class Listed(Resource[M, Mode]):
             raw: Any = RawPageIterator(fetch, perpage=perpage, concurrency=concurrency)
             return raw  # type: ignore[no-any-return]
         return PageIterator(fetch, perpage=perpage, concurrency=concurrency)
+
+    @endpoint
+    async def patch(self, number: int, /, **changes: Any) -> M:
+        """Read the object with this number, set `changes` (snake_case field names) and
+        write it back whole; returns it as the server stored it.
+
+        Names and values are checked before anything is sent. Everything else the server
+        sent, members the models do not declare included, is sent back unchanged (as by
+        `update`). The API has no locking: a change made by someone else between the read
+        and the write is overwritten. The raw form answers the write's `RawResponse`.
+        """
+        _check_changes(self.model, changes)
+        path = self._item(number)
+        got: Any = await self._transport.request("GET", path, self.model, route=self.item_route)
+        obj = got.parse() if self._transport.raw else got
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        return await self._transport.request(
+            "PUT", path, self.model, body=obj, route=self.item_route
+        )
+
+
+def _check_changes(model: type, changes: dict[str, Any]) -> None:
+    """Refuse an unknown field name (naming the nearest ones) or a value its field
+    cannot send, before anything is sent."""
+    if not changes:
+        raise InvalidArgumentError("patch() needs at least one field to change")
+    node = describe(model)
+    assert isinstance(node, StructNode)
+    fields = {f.attr: f for f in node.fields}
+    for name, value in changes.items():
+        field = fields.get(name)
+        if field is None:
+            nearest = difflib.get_close_matches(name, fields, n=3, cutoff=0.0)
+            raise InvalidArgumentError(
+                f"{model.__name__} has no field {name!r}; nearest: {', '.join(nearest)}"
+            )
+        try:
+            check_value(value, field.node, name)
+        except EncodeError as exc:
+            raise InvalidArgumentError(f"{model.__name__}.{exc}") from None
