@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import bulk, codec, overhead, pagination, report
+from . import bulk, codec, inloop, overhead, pagination, report
 from ._stats import machine
 
 __all__ = ["NAMES", "main", "run_all"]
 
-NAMES = ("codec", "overhead", "pagination", "bulk")
+NAMES = ("codec", "overhead", "inloop", "pagination", "bulk")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -25,13 +25,15 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
         return {
             "codec": {"rounds": 3, "batch_s": 0.003},
             "overhead": {"concurrencies": (1, 16, 64), "rounds": 2, "target_s": 0.02},
-            "pagination": {"invoices": 800, "latency": 0.02, "rounds": 1},
+            "inloop": {"requests": 640, "calls": 2000, "rounds": 2},
+            "pagination": {"invoices": (200, 400, 800), "latency": 0.02, "rounds": 1, "repeats": 1},
             "bulk": {"count": 40, "rate": 40.0, "rounds": 1},
         }
     return {
         "codec": {"rounds": 21, "batch_s": 0.03},
         "overhead": {"concurrencies": (1, 16, 64), "rounds": 6, "target_s": 0.3},
-        "pagination": {"invoices": 10_000, "latency": 0.02, "rounds": 3},
+        "inloop": {"requests": 6400, "calls": 20000, "rounds": 5},
+        "pagination": {"invoices": (2_500, 5_000, 10_000), "latency": 0.02, "rounds": 5},
         "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
     }
 
@@ -52,6 +54,7 @@ def run_all(quick: bool, out: Path, only: Sequence[str] = NAMES) -> dict[str, An
     runners: dict[str, tuple[Any, Any, Any]] = {
         "codec": (codec.run, codec.render, codec.targets),
         "overhead": (overhead.run, overhead.render, overhead.targets),
+        "inloop": (inloop.run, inloop.render, inloop.targets),
         "pagination": (pagination.run, pagination.render, pagination.targets),
         "bulk": (bulk.run, bulk.render, bulk.targets),
     }

@@ -1,13 +1,17 @@
-"""Benchmark 4: list every invoice from the sandbox (its own process, injected latency):
-a sequential NextPageUrl walk versus `list()` with fan-out 1, 4 and 8."""
+"""Benchmark 3: list every invoice from a server answering canned, pre-encoded pages after
+a fixed latency (its own process), so that the client's ordering and scheduling are what
+get timed: a sequential NextPageUrl walk versus `list()` with fan-out 1, 4, 8 and 16,
+under every event loop installed; peak memory at several invoice counts."""
 
 from __future__ import annotations
 
-import asyncio
-import random
+import gc
+import statistics
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -17,34 +21,40 @@ from kashflow_async.codecs import get_codec
 from kashflow_async.models import Invoice, Page
 from kashflow_async.transport.transport import USER_AGENT
 
-from ._servers import SandboxServer
+from ._loops import loops, run_on
+from ._servers import CannedPages
 from ._stats import fmt, summarize, table
 
-__all__ = ["render", "run"]
+__all__ = ["render", "run", "targets"]
 
 PERPAGE = 100
-FANOUTS = (1, 4, 8)
+FANOUTS = (1, 4, 8, 16)
+GOALS = {8: 6.0, 16: 10.0}  # fan-out: speed-up over the sequential walk
 SEQUENTIAL = "sequential NextPageUrl walk"
 
-#: a consumer sees each invoice once; it keeps a count, a checksum and, at `mark`
-#: invoices, the peak traced memory so far
+#: a consumer sees each invoice once
 Consume = Callable[[Invoice], None]
-Lister = Callable[[str, str, Consume], Awaitable[None]]
+Lister = Callable[[Consume], Awaitable[None]]
+TOKEN = "benchmark-token"
 
 
-async def _sequential(url: str, token: str, consume: Consume) -> None:
+async def _sequential(stack: AsyncExitStack, url: str) -> Lister:
     """What existing clients do: GET page 1, then follow ``MetaData.NextPageUrl``."""
     codec = get_codec("json")
     page_type: Any = Page[Invoice]
     headers = {
         "Accept": codec.media_type,
         "User-Agent": USER_AGENT,
-        "Authorization": f"KfToken {token}",
+        "Authorization": f"KfToken {TOKEN}",
     }
-    next_url: str | None = f"{url}/invoices?page=1&perpage={PERPAGE}"
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
+    session = await stack.enter_async_context(
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), headers=headers)
+    )
+
+    async def walk(consume: Consume) -> None:
+        next_url: str | None = f"{url}/invoices?page=1&perpage={PERPAGE}"
         while next_url:
-            async with session.get(next_url, headers=headers) as resp:
+            async with session.get(next_url) as resp:
                 resp.raise_for_status()
                 body = await resp.read()
             page = codec.decode(body, page_type)
@@ -52,31 +62,37 @@ async def _sequential(url: str, token: str, consume: Consume) -> None:
                 consume(inv)
             next_url = page.meta.next_page_url if page.data else None
 
+    return walk
 
-def _fanout(concurrency: int) -> Lister:
-    async def list_all(url: str, token: str, consume: Consume) -> None:
-        async with KashFlowClient(token=token, base_url=url, max_concurrency=16) as kf:
-            async for inv in kf.invoices.list(perpage=PERPAGE, concurrency=concurrency):
-                consume(inv)
+
+async def _fanout(stack: AsyncExitStack, url: str, concurrency: int) -> Lister:
+    kf = await stack.enter_async_context(
+        KashFlowClient(token=TOKEN, base_url=url, max_concurrency=max(FANOUTS))
+    )
+
+    async def list_all(consume: Consume) -> None:
+        async for inv in kf.invoices.list(perpage=PERPAGE, concurrency=concurrency):
+            consume(inv)
 
     return list_all
 
 
-def _listers() -> dict[str, Lister]:
-    out: dict[str, Lister] = {SEQUENTIAL: _sequential}
-    for k in FANOUTS:
-        out[f"list() fan-out {k}"] = _fanout(k)
-    return out
+NAMES = (SEQUENTIAL, *(f"list() fan-out {k}" for k in FANOUTS))
+
+
+async def _open(stack: AsyncExitStack, name: str, url: str) -> Lister:
+    """Contender `name` listing from `url`, its session open until `stack` closes."""
+    if name == SEQUENTIAL:
+        return await _sequential(stack, url)
+    return await _fanout(stack, url, int(name.rsplit(" ", 1)[1]))
 
 
 class _Tally:
-    """Counts invoices, checks their order, and samples peak traced memory at `mark`."""
+    """Counts invoices and checks their order."""
 
-    def __init__(self, mark: int) -> None:
+    def __init__(self) -> None:
         self.count = 0
         self.last = 0
-        self.mark = mark
-        self.peak_at_mark = 0
 
     def __call__(self, inv: Invoice) -> None:
         self.count += 1
@@ -84,115 +100,155 @@ class _Tally:
         if number <= self.last:
             raise AssertionError("invoices out of order")
         self.last = number
-        if self.count == self.mark and tracemalloc.is_tracing():
-            self.peak_at_mark = tracemalloc.get_traced_memory()[1]
 
 
-async def _timed(lister: Lister, url: str, token: str, expected: int) -> float:
-    tally = _Tally(0)
-    start = time.perf_counter()
-    await lister(url, token, tally)
-    elapsed = time.perf_counter() - start
+async def _list(lister: Lister, expected: int) -> None:
+    tally = _Tally()
+    await lister(tally)
     if tally.count != expected:
         raise AssertionError(f"listed {tally.count} invoices, expected {expected}")
-    return elapsed
 
 
-async def _traced(lister: Lister, url: str, token: str, expected: int) -> tuple[int, int]:
-    """Peak traced memory after a quarter of the invoices and at the end (bytes)."""
-    tally = _Tally(max(1, expected // 4))
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        await lister(url, token, tally)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return tally.peak_at_mark, peak
+async def _time_all(server: CannedPages, invoices: int, rounds: int) -> dict[str, list[float]]:
+    """Wall seconds of each listing of `invoices`, warm sessions, alternating order."""
+    async with AsyncExitStack() as stack:
+        listers = {name: await _open(stack, name, server.base(invoices)) for name in NAMES}
+        for lister in listers.values():  # warm up (and check each lists everything in order)
+            await _list(lister, invoices)
+        samples: dict[str, list[float]] = {name: [] for name in NAMES}
+        for r in range(rounds):
+            for name in NAMES if r % 2 == 0 else reversed(NAMES):
+                start = time.perf_counter()
+                await _list(listers[name], invoices)
+                samples[name].append(time.perf_counter() - start)
+    return samples
 
 
-def run(*, invoices: int, latency: float, rounds: int, seed: int = 0) -> dict[str, Any]:
-    """Wall time (interleaved rounds) and peak memory (one traced run) per contender."""
-    listers = _listers()
-    rng = random.Random(seed)
-    samples: dict[str, list[float]] = {name: [] for name in listers}
-    memory: dict[str, dict[str, int]] = {}
-    options = {"seed": 3, "invoices": invoices, "customers": 40, "quotes": 0, "purchases": 0}
-    with SandboxServer(options, {"latency": latency}) as server:
+async def _peak(name: str, url: str, invoices: int) -> int:
+    """Peak traced memory (bytes) over one listing, after a warm-up listing."""
+    async with AsyncExitStack() as stack:
+        lister = await _open(stack, name, url)
+        await _list(lister, invoices)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            await _list(lister, invoices)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
 
-        async def main() -> None:
-            order = list(listers)
-            for name in order:  # warm up (and check every contender lists everything)
-                await _timed(listers[name], server.url, server.token, invoices)
-            for _ in range(rounds):
-                rng.shuffle(order)
-                for name in order:
-                    samples[name].append(
-                        await _timed(listers[name], server.url, server.token, invoices)
-                    )
-            for name in listers:
-                quarter, full = await _traced(listers[name], server.url, server.token, invoices)
-                memory[name] = {"peak_quarter": quarter, "peak_all": full}
 
-        asyncio.run(main())
-    return {
-        "invoices": invoices,
+async def _memory_all(
+    server: CannedPages, counts: tuple[int, ...], repeats: int
+) -> dict[str, dict[str, int]]:
+    """Median peak of `repeats` traced listings, per contender and invoice count."""
+    out: dict[str, dict[str, int]] = {}
+    for name in NAMES:
+        out[name] = {
+            str(n): int(
+                statistics.median([await _peak(name, server.base(n), n) for _ in range(repeats)])
+            )
+            for n in counts
+        }
+    return out
+
+
+def run(
+    *,
+    invoices: tuple[int, ...],
+    latency: float,
+    rounds: int,
+    repeats: int = 3,
+    loop: str | None = None,
+) -> dict[str, Any]:
+    """Wall time (alternating rounds, the largest count, every loop) and peak memory
+    (median of `repeats` traced runs per count, asyncio) per contender."""
+    largest = max(invoices)
+    results: dict[str, Any] = {
+        "invoices": largest,
+        "counts": list(invoices),
         "perpage": PERPAGE,
         "latency_ms": latency * 1000,
         "rounds": rounds,
-        "seconds": {name: summarize(v).as_dict() for name, v in samples.items()},
-        "memory": memory,
+        "repeats": repeats,
+        "loops": {},
     }
+    factories = loops(loop)
+    with CannedPages(invoices, PERPAGE, latency) as server:
+        for name, factory in factories.items():
+            samples = run_on(factory, partial(_time_all, server, largest, rounds))
+            results["loops"][name] = {n: summarize(v).as_dict() for n, v in samples.items()}
+        results["memory"] = run_on(
+            next(iter(factories.values())), partial(_memory_all, server, invoices, repeats)
+        )
+    return results
 
 
 def render(results: dict[str, Any]) -> str:
-    """Markdown: wall time (median, IQR), speed-up over the sequential walk, peak memory."""
-    seq = results["seconds"][SEQUENTIAL]["median"]
-    rows = []
-    for name, s in results["seconds"].items():
-        mem = results["memory"][name]
-        rows.append(
+    """Markdown: wall time (median, IQR) and speed-up per loop; peak memory per count."""
+    pages = -(-results["invoices"] // results["perpage"])
+    parts = [
+        f"List {results['invoices']:,} invoices ({pages} pages of {results['perpage']}) "
+        "from a server in its own process that answers pre-encoded pages after "
+        f"{results['latency_ms']:.0f} ms each, so the client's scheduling is what is "
+        f"timed; sessions opened and warmed before timing; {results['rounds']} rounds in "
+        "alternating order. Each invoice is "
+        "consumed (its order checked) and dropped. The ideal fan-out k takes about "
+        f"1 + ⌈{pages - 1}/k⌉ latencies.",
+    ]
+    for loop, seconds in results["loops"].items():
+        seq = seconds[SEQUENTIAL]["median"]
+        rows = [
             [
                 name,
                 fmt(s["median"]),
                 f"{fmt(s['p25'])}–{fmt(s['p75'])}",
                 f"{seq / s['median']:.2f}",
-                f"{mem['peak_quarter'] / 2**20:.2f}",
-                f"{mem['peak_all'] / 2**20:.2f}",
             ]
+            for name, s in seconds.items()
+        ]
+        header = ["contender", "wall s (median)", "IQR", "× sequential"]
+        parts.append(f"**Event loop: {loop}**\n\n" + table(header, rows))
+    counts = results["counts"]
+    rows = []
+    for name, per in results["memory"].items():
+        peaks = [per[str(n)] for n in counts]
+        rows.append(
+            [name, *(f"{p / 2**20:.2f}" for p in peaks), f"{peaks[-1] / max(1, peaks[0]):.2f}"]
         )
-    intro = (
-        f"List {results['invoices']:,} invoices ({results['perpage']} per page) from the "
-        f"sandbox in its own process with {results['latency_ms']:.0f} ms injected latency "
-        f"per request; {results['rounds']} interleaved rounds. Each invoice is consumed "
-        "and dropped. Peak memory: tracemalloc in a separate traced run (tracing slows the "
-        f"run), after {results['invoices'] // 4:,} invoices and after all of them; equal "
-        "values mean memory is bounded by the pages in flight, not by the invoice count."
-    )
     header = [
         "contender",
-        "wall s (median)",
-        "IQR",
-        "× sequential",
-        f"peak MiB after {results['invoices'] // 4:,}",
-        f"peak MiB after {results['invoices']:,}",
+        *(f"peak MiB, {n:,} invoices" for n in counts),
+        f"{counts[-1]:,} ÷ {counts[0]:,}",
     ]
-    return intro + "\n\n" + table(header, rows)
+    parts.append(
+        "**Peak memory** (tracemalloc, median of "
+        f"{results['repeats']} traced listings per invoice count, each after a warm-up "
+        "listing; flat means bounded "
+        "by the pages in flight, not by the invoice count)\n\n" + table(header, rows)
+    )
+    return "\n\n".join(parts)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
-    """Fan-out 4 ≥3×, fan-out 8 ≥5× the sequential walk; memory bounded."""
-    seq = results["seconds"][SEQUENTIAL]["median"]
+    """Fan-out 8 ≥6×, 16 ≥10× the sequential walk (per loop); memory flat."""
     out = []
-    for k, goal in ((4, 3.0), (8, 5.0)):
-        speed = seq / results["seconds"][f"list() fan-out {k}"]["median"]
-        out.append(
-            (f"pagination fan-out {k} ≥{goal:.0f}× sequential", f"{speed:.2f}×", speed >= goal)
-        )
-    grow = max(m["peak_all"] / max(1, m["peak_quarter"]) for m in results["memory"].values())
+    for loop, seconds in results["loops"].items():
+        seq = seconds[SEQUENTIAL]["median"]
+        for k, goal in GOALS.items():
+            speed = seq / seconds[f"list() fan-out {k}"]["median"]
+            out.append(
+                (
+                    f"pagination fan-out {k} ≥{goal:.0f}× sequential ({loop})",
+                    f"{speed:.2f}×",
+                    speed >= goal,
+                )
+            )
+    first, last = str(results["counts"][0]), str(results["counts"][-1])
+    grow = max(per[last] / max(1, per[first]) for per in results["memory"].values())
     out.append(
         (
-            "pagination peak memory bounded (peak after all / after a quarter)",
+            "pagination peak memory flat (peak at the largest ÷ at the smallest count)",
             f"{grow:.2f}×",
             grow <= 1.25,
         )

@@ -17,9 +17,10 @@ from ._stats import table
 __all__ = ["charts", "markdown", "write"]
 
 TITLES = {
-    "codec": "1. Codec decode and encode",
+    "codec": "1. Codec decode and encode, against their floors",
     "overhead": "2. Per-request overhead: GET one invoice, warm connections",
-    "pagination": "4. Pagination: 10,000 invoices at 20 ms latency",
+    "inloop": "3. JSON decode inside the loop versus isolated",
+    "pagination": "4. Pagination fan-out against canned pages",
     "bulk": "5. Bulk import under a rate limit",
 }
 
@@ -104,18 +105,34 @@ def _overhead_chart(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _grouped(ax: Any, names: list[str], series: dict[str, list[float]]) -> None:
+    width = 0.8 / len(series)
+    for i, (label, values) in enumerate(series.items()):
+        xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(names))]
+        ax.bar(xs, values, width, label=label)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, rotation=20, ha="right", fontsize=8)
+    ax.legend(fontsize=8)
+
+
 def _pagination_chart(results: dict[str, Any], path: Path) -> None:
-    names = list(results["seconds"])
+    loops = results["loops"]
+    names = list(next(iter(loops.values())))
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    left.bar(names, [results["seconds"][n]["median"] for n in names], color="tab:blue")
+    _grouped(left, names, {loop: [s[n]["median"] for n in names] for loop, s in loops.items()})
     left.set_ylabel("wall seconds (median)")
-    left.set_title(f"List {results['invoices']:,} invoices")
-    right.bar(names, [results["memory"][n]["peak_all"] / 2**20 for n in names], color="tab:orange")
+    left.set_title(f"List {results['invoices']:,} invoices, {results['latency_ms']:.0f} ms a page")
+    memory = results["memory"]
+    _grouped(
+        right,
+        names,
+        {
+            f"{int(c):,} invoices": [memory[n][str(c)] / 2**20 for n in names]
+            for c in results["counts"]
+        },
+    )
     right.set_ylabel("peak traced MiB")
     right.set_title("Peak memory (tracemalloc)")
-    for ax in (left, right):
-        ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(names, rotation=20, ha="right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -14,6 +14,7 @@ SECTIONS = (
     "## Targets",
     "## 1. Codec decode and encode",
     "## 2. Per-request overhead",
+    "## 3. JSON decode inside the loop",
     "## 4. Pagination",
     "## 5. Bulk import under a rate limit",
 )
@@ -38,6 +39,6 @@ def test_quick_mode_writes_every_table(tmp_path: Path) -> None:
     for name in ("codec.png", "overhead.png", "pagination.png"):
         assert (out / name).stat().st_size > 1000, name
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert {"codec", "overhead", "pagination", "bulk"} <= set(data["data"])
+    assert {"codec", "overhead", "inloop", "pagination", "bulk"} <= set(data["data"])
     assert data["quick"] is True
     assert all(len(t) == 3 for t in data["targets"])
