@@ -17,6 +17,17 @@ create is never blindly sent twice:
 "Same content" compares what the caller set and the server keeps as given: the customer
 code (any letter case), the customer reference, the dates, and each line's quantity,
 rate, description, product and nominal code and VAT level (Decimals by value).
+
+Looking up before creating: inputs for which ``look_up_first(item)`` is true (a previous
+run may have created them) are looked up before their first POST, by number, or when
+they have none by their content among the records of their customer that no other
+input has claimed (`claimed`). A record found is the input's result (``resolved=True``,
+``attempts=0``); only what is not found is sent.
+
+Interrupted inputs (`CreateMany.cancel`, or the consumer cancelled) are told apart
+exactly: an input whose create was never sent, or whose last send a lookup proved not
+applied, gets a `NotSentError` (nothing happened: send it again); one cancelled while a
+POST may have been applied gets an `AmbiguousResultError`.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ import asyncio
 import datetime as dt
 import itertools
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
@@ -37,8 +48,10 @@ __all__ = [
     "MAX_CREATE_ROUNDS",
     "BulkResult",
     "CreateMany",
+    "NotSentError",
     "NumberConflictError",
     "create_many",
+    "find_created",
     "same_content",
 ]
 
@@ -75,6 +88,20 @@ class NumberConflictError(KashFlowError):
         )
 
 
+class NotSentError(KashFlowError):
+    """A create interrupted before its POST was sent (or after a lookup proved the POST it
+    sent not applied): nothing was created, and the input can be sent again."""
+
+    def __init__(
+        self,
+        message: str = "interrupted before the create was sent: nothing was applied",
+        *,
+        sent: Any = None,
+    ) -> None:
+        self.sent = sent
+        super().__init__(message)
+
+
 class _Creatable(Protocol[M]):
     """What `create_many` needs of a resource."""
 
@@ -109,6 +136,11 @@ class BulkResult(Generic[M]):
     def ambiguous(self) -> bool:
         """Whether the outcome is unknown (the create may or may not have been applied)."""
         return isinstance(self.error, AmbiguousResultError)
+
+    @property
+    def not_sent(self) -> bool:
+        """Whether the create was interrupted with nothing applied (`NotSentError`)."""
+        return isinstance(self.error, NotSentError)
 
     def unwrap(self) -> M:
         """The created object, or raise the error."""
@@ -164,12 +196,49 @@ def same_content(sent: Any, found: Any) -> bool:
 
 
 class _Attempts:
-    """Counts the POSTs of one input, readable even if it is cancelled half-way."""
+    """The POSTs of one input, readable even if it is cancelled half-way: how many were
+    made, and whether the last may have been applied."""
 
-    __slots__ = ("count",)
+    __slots__ = ("count", "maybe_applied")
 
     def __init__(self) -> None:
         self.count = 0
+        self.maybe_applied = False
+
+
+async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
+    """The record an earlier create of `item` made, or None if there is none.
+
+    With a number: that number, looked up (other content there: `NumberConflictError`).
+    Without: among the records of `item`'s customer (``resource.list(customer_code=)``)
+    whose numbers are not in `claimed`, the first with the same content (its number is
+    then added to `claimed`). None when the resource cannot list or the item has no
+    customer code. Two identical inputs without numbers cannot be told apart.
+    """
+    number = getattr(item, "number", None)
+    if number:
+        try:
+            found: M = await resource.get(number)
+        except NotFoundError:
+            return None
+        field = _differing_field(item, found)
+        if field is not None:
+            raise NumberConflictError(number, field)
+        return found
+    customer = getattr(item, "customer_code", None)
+    if not customer or not hasattr(resource, "list"):
+        return None
+    reference = (getattr(item, "customer_reference", None) or "").strip()
+    async for summary in resource.list(customer_code=customer):
+        if summary.number is None or summary.number in claimed:
+            continue
+        if reference and (summary.customer_reference or "").strip() != reference:
+            continue
+        full: M = await resource.get(summary.number)
+        if same_content(item, full):
+            claimed.add(summary.number)
+            return full
+    return None
 
 
 async def _create_resolving(resource: _Creatable[M], item: M, counter: _Attempts) -> tuple[M, bool]:
@@ -178,6 +247,7 @@ async def _create_resolving(resource: _Creatable[M], item: M, counter: _Attempts
     number = getattr(item, "number", None)
     while True:
         counter.count += 1
+        counter.maybe_applied = True
         try:
             return await resource.create(item), False
         except AmbiguousResultError as exc:
@@ -186,8 +256,13 @@ async def _create_resolving(resource: _Creatable[M], item: M, counter: _Attempts
             try:
                 found = await resource.get(number)
             except NotFoundError:
+                counter.maybe_applied = False
                 if counter.count >= MAX_CREATE_ROUNDS:
-                    raise exc from None
+                    raise NotSentError(
+                        f"not created: each of {counter.count} POSTs was ambiguous and a "
+                        "lookup proved it not applied",
+                        sent=item,
+                    ) from exc
                 continue  # provably not created: safe to send again
             except KashFlowError:
                 raise exc from None  # the lookup failed: still ambiguous
@@ -212,6 +287,8 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
         items: Iterable[M] | AsyncIterable[M],
         *,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        look_up_first: Callable[[M], bool] | None = None,
+        claimed: set[int] | None = None,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidArgumentError(
@@ -219,6 +296,8 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
             )
         self._resource = resource
         self._concurrency = concurrency
+        self._look_up_first = look_up_first
+        self._claimed = claimed if claimed is not None else set()
         self._sync: Iterator[M] | None = None
         self._async: AsyncIterator[M] | None = None
         if isinstance(items, AsyncIterable):
@@ -269,6 +348,12 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
 
     async def _one(self, index: int, item: M, counter: _Attempts) -> BulkResult[M]:
         try:
+            if self._look_up_first is not None and self._look_up_first(item):
+                counter.maybe_applied = True  # by an earlier run, until the lookup says
+                found = await find_created(self._resource, item, self._claimed)
+                if found is not None:
+                    return BulkResult(index, item, value=found, resolved=True)
+                counter.maybe_applied = False
             value, resolved = await _create_resolving(self._resource, item, counter)
         except Exception as exc:
             return BulkResult(index, item, error=exc, attempts=counter.count)
@@ -277,7 +362,7 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
     def _collect(self, task: asyncio.Task[BulkResult[M]]) -> BulkResult[M]:
         index, item, counter = self._running.pop(task)
         if task.cancelled():
-            return _interrupted(index, item, counter.count)
+            return _interrupted(index, item, counter)
         exc = task.exception()
         if exc is not None:  # a BaseException the worker does not catch
             return BulkResult(index, item, error=exc, attempts=counter.count)
@@ -319,8 +404,8 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
     async def cancel(self) -> list[BulkResult[M]]:
         """Stop: cancel the creates in flight, wait for them, and return a result for
         every started input not yet yielded (also after a cancellation of the iterator
-        itself). A create cancelled in flight has an `AmbiguousResultError` (its POST
-        may have been applied)."""
+        itself). A create cancelled while its POST may have been applied has an
+        `AmbiguousResultError`; one cancelled before that, a `NotSentError`."""
         await self._cancel_running()
         results = sorted(self._ready, key=lambda r: r.index)
         self._ready.clear()
@@ -343,11 +428,15 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
         await self.aclose()
 
 
-def _interrupted(index: int, item: M, attempts: int) -> BulkResult[M]:
-    error = AmbiguousResultError(
-        "interrupted: the create was cancelled and may have been applied", sent=item
-    )
-    return BulkResult(index, item, error=error, attempts=attempts)
+def _interrupted(index: int, item: M, counter: _Attempts) -> BulkResult[M]:
+    error: KashFlowError
+    if counter.maybe_applied:
+        error = AmbiguousResultError(
+            "interrupted: the create was cancelled and may have been applied", sent=item
+        )
+    else:
+        error = NotSentError(sent=item)
+    return BulkResult(index, item, error=error, attempts=counter.count)
 
 
 def create_many(
@@ -355,7 +444,13 @@ def create_many(
     items: Iterable[M] | AsyncIterable[M],
     *,
     concurrency: int = DEFAULT_BULK_CONCURRENCY,
+    look_up_first: Callable[[M], bool] | None = None,
+    claimed: set[int] | None = None,
 ) -> CreateMany[M]:
     """Create every object of `items` with `resource` (up to `concurrency` at once);
-    an async iterator of one `BulkResult` per input, in completion order."""
-    return CreateMany(resource, items, concurrency=concurrency)
+    an async iterator of one `BulkResult` per input, in completion order. Inputs for
+    which `look_up_first` is true are looked up first (`find_created`, skipping the
+    numbers in `claimed`) and created only if not found."""
+    return CreateMany(
+        resource, items, concurrency=concurrency, look_up_first=look_up_first, claimed=claimed
+    )

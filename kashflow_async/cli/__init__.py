@@ -1,25 +1,29 @@
-"""The ``kashflow`` command (typer + rich; install the ``cli`` extra)."""
+"""The ``kashflow`` command (typer + rich: install the ``cli`` extra).
+
+Importing this package imports neither typer nor rich, so that `main` can say what to
+install when they are missing. The typer application is `kashflow_async.cli.app.app`.
+"""
 
 from __future__ import annotations
 
-from .app import app
-from .commands.credits import credits_app
-from .commands.demo import demo
-from .commands.invoices import invoices_app
-from .commands.payments import payments_app
-from .commands.quotes import quotes_app
-from .commands.sandbox import sandbox
+import sys
 
-__all__ = ["app", "main"]
+__all__ = ["MISSING_EXTRA", "main"]
 
-app.command("demo")(demo)
-app.command("sandbox")(sandbox)
-app.add_typer(invoices_app, name="invoices")
-app.add_typer(quotes_app, name="quotes")
-app.add_typer(payments_app, name="payments")
-app.add_typer(credits_app, name="credits")
+#: The line printed when the command's libraries are not installed.
+MISSING_EXTRA = (
+    "kashflow: the command needs the cli extra: pip install 'kashflow-async[cli]' (missing: {name})"
+)
 
 
 def main() -> None:
     """Entry point of the ``kashflow`` command."""
+    try:
+        import rich  # noqa: F401
+        import typer  # noqa: F401
+    except ImportError as exc:
+        print(MISSING_EXTRA.format(name=exc.name or "typer"), file=sys.stderr)
+        sys.exit(1)
+    from .app import app
+
     app(prog_name="kashflow")

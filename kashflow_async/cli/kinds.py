@@ -6,25 +6,29 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from ..client import KashFlowClient
 from ..models import Invoice, Quote
 from ..resources import Invoices, Quotes
-from .records import (
+from .formats.columns import (
     INVOICE_COLUMNS,
-    INVOICE_CSV_COLUMNS,
     INVOICE_TABLE,
     LINE_TABLE,
     QUOTE_COLUMNS,
-    QUOTE_CSV_COLUMNS,
     QUOTE_TABLE,
     Column,
+)
+from .formats.rows import (
+    INVOICE_CSV_COLUMNS,
+    QUOTE_CSV_COLUMNS,
     invoice_rows,
     invoices_from_rows,
     quote_rows,
     quotes_from_rows,
 )
 
-__all__ = ["INVOICES", "QUOTES", "Kind"]
+__all__ = ["INVOICES", "KINDS", "QUOTES", "Kind"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,18 @@ class Kind:
         """Columns of the line items table."""
         return LINE_TABLE
 
+    @property
+    def wire_fields(self) -> set[str]:
+        """The wire names of the model's fields (``IssuedDate``)."""
+        return {f.encode_name for f in msgspec.structs.fields(self.model)}
+
+    def foreign(self, names: Iterable[str]) -> list[str]:
+        """Those of `names` that only another kind of record has (``Date`` for invoices:
+        a quote's field), in the order given."""
+        others = set().union(*(k.wire_fields | set(k.csv_columns) for k in KINDS if k != self))
+        own = self.wire_fields | set(self.csv_columns)
+        return [n for n in names if n in others and n not in own]
+
 
 def _invoices(kf: KashFlowClient) -> Invoices:
     return kf.invoices
@@ -84,3 +100,6 @@ QUOTES = Kind(
     quotes_from_rows,
     _quotes,
 )
+
+#: Every kind of record the CLI imports and exports.
+KINDS = (INVOICES, QUOTES)

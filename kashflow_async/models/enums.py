@@ -11,10 +11,20 @@ __all__ = [
     "InvoiceStatus",
     "QuoteSortField",
     "SortOrder",
+    "WireEnum",
 ]
 
 
-class InvoiceStatus(str, Enum):
+class WireEnum(str, Enum):
+    """A closed set of wire values; ``str()`` and f-strings give the wire value (``Paid``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    __format__ = str.__format__
+
+
+class InvoiceStatus(WireEnum):
     """Payment status of an invoice (``NA``: the invoice amount is zero)."""
 
     UNPAID = "Unpaid"
@@ -24,7 +34,7 @@ class InvoiceStatus(str, Enum):
     NA = "NA"
 
 
-class CreditType(str, Enum):
+class CreditType(WireEnum):
     """Kind of a customer credit; it decides what `Credit.id` identifies."""
 
     OVER_PAYMENT = "OverPayment"  #: id is the invoice payment's id
@@ -32,14 +42,14 @@ class CreditType(str, Enum):
     CREDIT_NOTE = "CreditNote"  #: id is the credit note's invoice id
 
 
-class SortOrder(str, Enum):
+class SortOrder(WireEnum):
     """Sort direction of a list."""
 
     ASC = "Asc"
     DESC = "Desc"
 
 
-class InvoiceSortField(str, Enum):
+class InvoiceSortField(WireEnum):
     """Columns an invoice list can be sorted by (``sortby``)."""
 
     NUMBER = "Number"
@@ -52,7 +62,7 @@ class InvoiceSortField(str, Enum):
     STATUS = "Status"
 
 
-class InvoiceFilter(str, Enum):
+class InvoiceFilter(WireEnum):
     """Invoice list filters (``filterby``, the client's ``status=``)."""
 
     ALL = "All"
@@ -64,7 +74,7 @@ class InvoiceFilter(str, Enum):
     LAST_MONTH = "LastMonth"
 
 
-class QuoteSortField(str, Enum):
+class QuoteSortField(WireEnum):
     """Columns a quote list can be sorted by (``sortby``)."""
 
     NUMBER = "Number"

@@ -23,7 +23,7 @@ from kashflow_async import (
     Quote,
     QuoteLine,
 )
-from kashflow_async.bulk import MAX_CREATE_ROUNDS, create_many, same_content
+from kashflow_async.bulk import MAX_CREATE_ROUNDS, NotSentError, create_many, same_content
 from kashflow_async.sandbox import FaultRule, Faults, Sandbox
 
 SMALL = {"seed": 3, "invoices": 20, "quotes": 5, "customers": 5, "today": dt.date(2024, 6, 15)}
@@ -182,7 +182,8 @@ async def test_lookup_with_other_content_is_a_conflict() -> None:
 async def test_resends_are_bounded() -> None:
     res = Scripted(None)
     [result] = [r async for r in create_many(res, [invoice(5, "never lands")])]
-    assert isinstance(result.error, AmbiguousResultError)
+    assert isinstance(result.error, NotSentError)  # each POST proved not applied
+    assert result.not_sent and not result.ambiguous
     assert res.posts == MAX_CREATE_ROUNDS == result.attempts
 
 

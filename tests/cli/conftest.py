@@ -1,25 +1,24 @@
-"""CLI fixtures: a sandbox served from its own thread (the command runs its own event
-loop, as it does in a shell), and a runner that invokes ``kashflow`` against it."""
+"""CLI fixtures: a sandbox served from its own thread (`tests.support.threads`: the
+command runs its own event loop, as it does in a shell), and a runner that invokes
+``kashflow`` against it."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from kashflow_async.cli import app
+from kashflow_async.cli.app import app
 from kashflow_async.sandbox import Sandbox
+from tests.support.threads import sandbox_env, sandbox_thread
 
 TODAY = dt.date(2024, 6, 15)
 SMALL: dict[str, Any] = {
@@ -32,42 +31,12 @@ SMALL: dict[str, Any] = {
 }
 
 
-class ThreadedSandbox:
-    """A `Sandbox` running on an event loop in a background thread."""
-
-    def __init__(self, **options: Any) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.sb = Sandbox(**options)
-        self.call(self.sb.start())
-
-    def call(self, coro: Any) -> Any:
-        """Run `coro` on the sandbox's loop and wait for it."""
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout=120)
-
-    def close(self) -> None:
-        self.call(self.sb.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-    @property
-    def env(self) -> dict[str, str]:
-        """Environment that points the CLI at this sandbox."""
-        return {"KASHFLOW_BASE_URL": self.sb.url, "KASHFLOW_TOKEN": self.sb.token}
-
-
 @pytest.fixture
-def sandbox(request: pytest.FixtureRequest) -> Iterator[ThreadedSandbox]:
-    """A threaded sandbox; ``@pytest.mark.sandbox(**kwargs)`` overrides its settings."""
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A sandbox in a thread; ``@pytest.mark.sandbox(**kwargs)`` overrides its settings."""
     marker = request.node.get_closest_marker("sandbox")
-    threaded = ThreadedSandbox(**{**SMALL, **(marker.kwargs if marker else {})})
-    try:
-        yield threaded
-    finally:
-        threaded.close()
+    with sandbox_thread(Sandbox(**{**SMALL, **(marker.kwargs if marker else {})})) as sb:
+        yield sb
 
 
 @pytest.fixture(params=["json", "xml"])
@@ -79,7 +48,7 @@ def wire(request: pytest.FixtureRequest) -> str:
 class Kashflow:
     """Invokes the ``kashflow`` app against a sandbox, in one wire format."""
 
-    def __init__(self, sandbox: ThreadedSandbox, wire: str) -> None:
+    def __init__(self, sandbox: Sandbox, wire: str) -> None:
         self.sandbox = sandbox
         self.wire = wire
         self.runner = CliRunner()
@@ -89,13 +58,13 @@ class Kashflow:
         return self.runner.invoke(
             app,
             [*head, *args],
-            env={**self.sandbox.env, **(env or {})},
+            env={**sandbox_env(self.sandbox), **(env or {})},
             catch_exceptions=False,
         )
 
 
 @pytest.fixture
-def kashflow(sandbox: ThreadedSandbox, wire: str) -> Kashflow:
+def kashflow(sandbox: Sandbox, wire: str) -> Kashflow:
     """Run ``kashflow ...`` against the sandbox."""
     return Kashflow(sandbox, wire)
 

@@ -13,7 +13,7 @@ import pytest
 from kashflow_async import BulkPayment, Conversion, Credit, Invoice, Quote
 from kashflow_async.codecs import get_codec
 
-from .conftest import Kashflow, ThreadedSandbox
+from .conftest import Kashflow, Sandbox
 
 JSON = get_codec("json")
 
@@ -22,8 +22,8 @@ def lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def test_invoices_list_formats_and_filters(kashflow: Kashflow, sandbox: ThreadedSandbox) -> None:
-    state = sandbox.sb.state
+def test_invoices_list_formats_and_filters(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    state = sandbox.state
     out = kashflow("invoices", "list", "--limit", "7")  # not a terminal: jsonl
     assert out.exit_code == 0, out.stderr
     records = [JSON.decode(line.encode(), Invoice) for line in lines(out.stdout)]
@@ -54,12 +54,12 @@ def test_invoices_list_formats_and_filters(kashflow: Kashflow, sandbox: Threaded
     assert f"3 of {state.invoice_count()} invoices" in table.stderr
 
 
-def test_invoices_get_and_errors(kashflow: Kashflow, sandbox: ThreadedSandbox) -> None:
-    number = sandbox.sb.state.invoice_numbers()[4]
+def test_invoices_get_and_errors(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    number = sandbox.state.invoice_numbers()[4]
     out = kashflow("invoices", "get", str(number), "-f", "json")
     assert out.exit_code == 0, out.stderr
     got = JSON.decode(out.stdout.encode(), Invoice)
-    assert got == JSON.decode(JSON.encode(sandbox.sb.state.invoice(number)), Invoice)
+    assert got == JSON.decode(JSON.encode(sandbox.state.invoice(number)), Invoice)
 
     table = kashflow("invoices", "get", str(number), "-f", "table")
     assert table.exit_code == 0 and "Description" in table.stdout
@@ -83,10 +83,8 @@ def test_usage_errors_exit_2(kashflow: Kashflow) -> None:
     assert "KASHFLOW_TOKEN" in no_credentials.stderr
 
 
-def test_login_with_credentials_from_the_environment(
-    kashflow: Kashflow, sandbox: ThreadedSandbox
-) -> None:
-    sb = sandbox.sb
+def test_login_with_credentials_from_the_environment(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    sb = sandbox
     env = {
         "KASHFLOW_TOKEN": "",
         "KASHFLOW_USERNAME": sb.username,
@@ -101,18 +99,18 @@ def test_login_with_credentials_from_the_environment(
     assert sb.password not in wrong.stderr and "nope" not in wrong.stderr
 
 
-def test_invoices_delete(kashflow: Kashflow, sandbox: ThreadedSandbox) -> None:
-    a, b = sandbox.sb.state.invoice_numbers()[:2]
+def test_invoices_delete(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    a, b = sandbox.state.invoice_numbers()[:2]
     out = kashflow("invoices", "delete", str(a), str(b), "--yes")
     assert out.exit_code == 0, out.stderr
-    assert a not in sandbox.sb.state.invoice_numbers()
-    assert b not in sandbox.sb.state.invoice_numbers()
+    assert a not in sandbox.state.invoice_numbers()
+    assert b not in sandbox.state.invoice_numbers()
     again = kashflow("invoices", "delete", str(a), "--yes")
     assert again.exit_code == 1
 
 
-def test_quotes_list_get_and_convert(kashflow: Kashflow, sandbox: ThreadedSandbox) -> None:
-    state = sandbox.sb.state
+def test_quotes_list_get_and_convert(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    state = sandbox.state
     out = kashflow("quotes", "list", "--sort-by", "NetAmount", "--order", "asc", "-f", "jsonl")
     assert out.exit_code == 0, out.stderr
     quotes = [JSON.decode(line.encode(), Quote) for line in lines(out.stdout)]
@@ -138,8 +136,8 @@ def test_quotes_list_get_and_convert(kashflow: Kashflow, sandbox: ThreadedSandbo
     assert all(n not in state.quote_numbers() for n in with_customer)
 
 
-def test_payments_create_get_delete(kashflow: Kashflow, sandbox: ThreadedSandbox) -> None:
-    state = sandbox.sb.state
+def test_payments_create_get_delete(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    state = sandbox.state
     a, b = state.invoice_numbers()[10:12]
     paid_before = state.invoice(a).total_paid_amount or Decimal(0)
     out = kashflow(
@@ -182,8 +180,8 @@ def test_payments_create_get_delete(kashflow: Kashflow, sandbox: ThreadedSandbox
     assert kashflow("payments", "get", str(number), "--purchases").exit_code == 1
 
 
-def test_credits_list_and_apply(kashflow: Kashflow, sandbox: ThreadedSandbox) -> None:
-    state = sandbox.sb.state
+def test_credits_list_and_apply(kashflow: Kashflow, sandbox: Sandbox) -> None:
+    state = sandbox.state
     unpaid = next(
         n
         for n in state.invoice_numbers()
@@ -216,7 +214,7 @@ def test_credits_list_and_apply(kashflow: Kashflow, sandbox: ThreadedSandbox) ->
 def test_demo_runs_in_seconds(wire: str) -> None:
     from typer.testing import CliRunner
 
-    from kashflow_async.cli import app
+    from kashflow_async.cli.app import app
 
     args = ["demo", "--xml"] if wire == "xml" else ["demo"]
     out = CliRunner().invoke(app, args, catch_exceptions=False)
@@ -236,9 +234,9 @@ def test_demo_runs_in_seconds(wire: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_quotes_export_and_import(
-    kashflow: Kashflow, sandbox: ThreadedSandbox, tmp_path: Path, fmt: str
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path, fmt: str
 ) -> None:
-    state = sandbox.sb.state
+    state = sandbox.state
     path = tmp_path / f"quotes.{fmt}"
     out = kashflow("quotes", "export", str(path))
     assert out.exit_code == 0, out.stderr

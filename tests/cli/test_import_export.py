@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kashflow_async.cli import app
+from kashflow_async.cli.app import app
 from kashflow_async.sandbox import Faults
+from tests.support.threads import sandbox_env
 
-from .conftest import Kashflow, ThreadedSandbox, sandbox_process
+from .conftest import Kashflow, Sandbox, sandbox_process
 
 FAULTS = Faults(
     error_rate=0.10, error_statuses=(503,), drop_before_rate=0.05, drop_after_rate=0.05, seed=5
@@ -57,8 +58,8 @@ def results_by_line(path: Path) -> dict[int, dict[str, Any]]:
     return latest
 
 
-def references(sandbox: ThreadedSandbox, prefix: str = "imp-") -> Counter[str]:
-    state = sandbox.sb.state
+def references(sandbox: Sandbox, prefix: str = "imp-") -> Counter[str]:
+    state = sandbox.state
     return Counter(
         ref
         for n in state.invoice_numbers()
@@ -68,7 +69,7 @@ def references(sandbox: ThreadedSandbox, prefix: str = "imp-") -> Counter[str]:
 
 @pytest.mark.sandbox(invoices=30, customers=5)
 def test_import_1000_under_faults_exactly_once(
-    kashflow: Kashflow, sandbox: ThreadedSandbox, tmp_path: Path
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     inputs = tmp_path / "invoices.jsonl"
     refs = write_inputs(inputs, 1000, start=5001)
@@ -78,7 +79,7 @@ def test_import_1000_under_faults_exactly_once(
     text.insert(500, json.dumps({"Number": "five", "CustomerCode": "TCUST01"}))
     inputs.write_text("\n".join(text) + "\n")
     results = tmp_path / "results.jsonl"
-    sandbox.sb.faults = FAULTS
+    sandbox.faults = FAULTS
 
     started = time.perf_counter()
     first = kashflow(
@@ -88,7 +89,7 @@ def test_import_1000_under_faults_exactly_once(
     elapsed = time.perf_counter() - started
     assert first.exit_code == 1  # the two bad lines
     assert "line 101" in first.stderr and "line 501" in first.stderr
-    injected = sandbox.sb.stats.faults
+    injected = sandbox.stats.faults
     assert injected["503"] > 0 and injected["drop_before"] > 0 and injected["drop_after"] > 0
 
     latest = results_by_line(results)
@@ -101,29 +102,29 @@ def test_import_1000_under_faults_exactly_once(
     assert references(sandbox) == Counter({ref: 1 for ref in refs})  # exactly once each
     for entry in created.values():
         assert (
-            sandbox.sb.state.invoice(entry["number"]).customer_reference
+            sandbox.state.invoice(entry["number"]).customer_reference
             == refs[entry["number"] - 5001]
         )
     print(f"\n1,000 imports under faults: {elapsed:.1f} s, faults injected {dict(injected)}")
 
-    posts = sandbox.sb.stats.requests["POST /invoices"]
-    count = sandbox.sb.state.invoice_count()
+    posts = sandbox.stats.requests["POST /invoices"]
+    count = sandbox.state.invoice_count()
     second = kashflow("invoices", "import", str(inputs), "--results", str(results))
     assert second.exit_code == 1  # still the two bad lines
     assert "1000 already done" in second.stderr
-    assert sandbox.sb.stats.requests["POST /invoices"] == posts  # nothing sent
-    assert sandbox.sb.state.invoice_count() == count
+    assert sandbox.stats.requests["POST /invoices"] == posts  # nothing sent
+    assert sandbox.state.invoice_count() == count
     assert references(sandbox) == Counter({ref: 1 for ref in refs})
 
 
 @pytest.mark.sandbox(invoices=10, customers=5)
 def test_unnumbered_ambiguous_lines_are_left_alone_then_resolved(
-    kashflow: Kashflow, sandbox: ThreadedSandbox, tmp_path: Path
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     inputs = tmp_path / "in.jsonl"
     refs = write_inputs(inputs, 120, start=1, numbered=False)
     results = tmp_path / "out.jsonl"
-    sandbox.sb.faults = Faults(drop_before_rate=0.08, drop_after_rate=0.08, seed=2)
+    sandbox.faults = Faults(drop_before_rate=0.08, drop_after_rate=0.08, seed=2)
     first = kashflow("invoices", "import", str(inputs), "-r", str(results), "-c", "6")
     ambiguous = [e for e in results_by_line(results).values() if e["status"] == "ambiguous"]
     assert ambiguous and first.exit_code == 1
@@ -131,12 +132,12 @@ def test_unnumbered_ambiguous_lines_are_left_alone_then_resolved(
     held = references(sandbox)
     assert all(held[ref] <= 1 for ref in refs)  # never a second POST
 
-    posts = sandbox.sb.stats.requests["POST /invoices"]
+    posts = sandbox.stats.requests["POST /invoices"]
     again = kashflow("invoices", "import", str(inputs), "-r", str(results))
     assert again.exit_code == 1 and f"{len(ambiguous)} ambiguous" in again.stderr
-    assert sandbox.sb.stats.requests["POST /invoices"] == posts  # left alone
+    assert sandbox.stats.requests["POST /invoices"] == posts  # left alone
 
-    sandbox.sb.faults = Faults()
+    sandbox.faults = Faults()
     resolved = kashflow(
         "invoices", "import", str(inputs), "-r", str(results), "--resolve-ambiguous"
     )
@@ -221,17 +222,15 @@ def test_export_10000_rows_match_total_and_csv_reimports(tmp_path: Path) -> None
 
 
 @pytest.mark.sandbox(invoices=5, customers=5)
-def test_ctrl_c_leaves_results_consistent_and_resumes(
-    sandbox: ThreadedSandbox, tmp_path: Path
-) -> None:
+def test_ctrl_c_leaves_results_consistent_and_resumes(sandbox: Sandbox, tmp_path: Path) -> None:
     inputs = tmp_path / "slow.jsonl"
     refs = write_inputs(inputs, 400, start=9001)
     results = tmp_path / "slow.results.jsonl"
-    sandbox.sb.faults = Faults(latency=0.02)
+    sandbox.faults = Faults(latency=0.02)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kashflow_async.cli", "invoices", "import", str(inputs),
          "-r", str(results), "-c", "4"],
-        env={**os.environ, **sandbox.env},
+        env={**os.environ, **sandbox_env(sandbox)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -251,11 +250,11 @@ def test_ctrl_c_leaves_results_consistent_and_resumes(
     lines = results.read_text().splitlines()
     assert len(lines) == len(latest)  # each finished line recorded once
 
-    sandbox.sb.faults = Faults()
+    sandbox.faults = Faults()
     resumed = CliRunner().invoke(
         app,
         ["invoices", "import", str(inputs), "-r", str(results), "--resolve-ambiguous"],
-        env=sandbox.env,
+        env=sandbox_env(sandbox),
     )
     assert resumed.exit_code == 0, resumed.stderr
     assert references(sandbox) == Counter({ref: 1 for ref in refs})

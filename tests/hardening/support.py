@@ -1,9 +1,7 @@
-"""Helpers for the hardening tests: servers on their own event loop in a thread, and
-checks that a client has given back everything it took.
-
-A server in its own thread keeps the test's event loop free of server tasks, so "no
-task is left pending" can be asserted exactly, and server-side latency never stalls the
-client.
+"""Helpers for the hardening tests: checks that a client has given back everything it
+took, and a server that answers garbage. Servers run on their own event loop in a thread
+(`tests.support.threads`), so "no task is left pending" can be asserted exactly, and
+server-side latency never stalls the client.
 """
 
 from __future__ import annotations
@@ -11,84 +9,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from aiohttp import web
-
 from kashflow_async import KashFlowClient
-from kashflow_async.sandbox import Sandbox
+from tests.support.threads import HOST, app_thread, sandbox_thread
 
-HOST = "127.0.0.1"
-
-
-class LoopThread:
-    """An event loop running in a daemon thread; `call(coro)` runs a coroutine on it
-    and waits (blocking) for the result."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def call(self, coro: Awaitable[Any], timeout: float = 30.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)  # type: ignore[arg-type]
-
-    def stop(self) -> None:
-        async def drain() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self.loop.shutdown_asyncgens()
-
-        self.call(drain())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
-        self.loop.close()
-
-
-@contextlib.contextmanager
-def sandbox_thread(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """Run `sandbox` on 127.0.0.1 in a thread of its own for the duration of the block."""
-    runner = LoopThread()
-    runner.start()
-    try:
-        runner.call(sandbox.start())
-        try:
-            yield sandbox
-        finally:
-            runner.call(sandbox.stop())
-    finally:
-        runner.stop()
-
-
-@contextlib.contextmanager
-def app_thread(app: web.Application) -> Iterator[str]:
-    """Serve an aiohttp `app` on 127.0.0.1 in a thread; yields ``http://127.0.0.1:port``."""
-    runner_thread = LoopThread()
-    runner_thread.start()
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0, access_log=None)
-
-    async def start() -> int:
-        await runner.setup()
-        site = web.TCPSite(runner, HOST, 0)
-        await site.start()
-        return int(runner.addresses[0][1])
-
-    try:
-        port = runner_thread.call(start())
-        try:
-            yield f"http://{HOST}:{port}"
-        finally:
-            runner_thread.call(runner.cleanup())
-    finally:
-        runner_thread.stop()
+__all__ = [
+    "BadStatusServer",
+    "LoopProblems",
+    "acquired_connections",
+    "app_thread",
+    "assert_released",
+    "free_slots",
+    "other_tasks",
+    "sandbox_thread",
+]
 
 
 class BadStatusServer:

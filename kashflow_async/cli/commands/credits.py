@@ -6,26 +6,27 @@ The API addresses credits by invoice **Id**; these commands take the invoice *nu
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from ...client import KashFlowClient
 from ...models import Credit, CreditType, Invoice
-from ..app import fail, run, settings_of, stdout
-from ..output import OutputFormat, detail_table, encode_json, pick_format
-from ..records import cell
-from ._shared import Format
+from ..console import spinner
+from ..errors import fail
+from ..formats.columns import CREDIT_COLUMNS, cell, row_of
+from ..formats.writers import detail_table, pick_format, records_table, write_one
+from ..options import flag
+from ..settings import run_command, settings_of
+from .documents import Format
 
 __all__ = ["credits_app", "credits_table", "parse_credit"]
 
 credits_app = typer.Typer(help="Customer credits on an invoice.", no_args_is_help=True)
 
-ById = Annotated[bool, typer.Option("--id", help="INVOICE is the invoice Id, not its number.")]
+ById = Annotated[bool, flag("--id", help="INVOICE is the invoice Id, not its number.")]
 
 
 async def _invoice(kf: KashFlowClient, invoice: int, by_id: bool) -> tuple[int, Invoice | None]:
@@ -38,14 +39,20 @@ async def _invoice(kf: KashFlowClient, invoice: int, by_id: bool) -> tuple[int, 
 
 def credits_table(credits: list[Credit], title: str) -> Table:
     """The credits as a table."""
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for name in ("Type", "Id", "Date", "Amount", "Comment"):
-        table.add_column(name, justify="right" if name in ("Id", "Amount") else "left")
-    for c in credits:
-        table.add_row(
-            cell(c.type), cell(c.id), cell(c.date)[:10], cell(c.amount), Text(cell(c.comment))
-        )
-    return table
+    return records_table(CREDIT_COLUMNS, credits, title=title)
+
+
+def pick_credits(available: list[Credit], due: Decimal) -> list[Credit]:
+    """Credits to apply, oldest first, adding up to at most `due`."""
+    chosen: list[Credit] = []
+    for c in available:
+        if due <= 0:
+            break
+        amount = min(c.amount or Decimal(0), due)
+        if amount > 0:
+            chosen.append(Credit(type=c.type, id=c.id, amount=amount))
+            due -= amount
+    return chosen
 
 
 def parse_credit(text: str) -> Credit:
@@ -77,25 +84,18 @@ def list_credits(
     chosen = pick_format(fmt)
 
     async def body() -> None:
-        async with settings_of(ctx).client() as kf:
+        async with settings_of(ctx).client() as kf, spinner("Getting the credits"):
             invoice_id, _ = await _invoice(kf, invoice, by_id)
             credits = await kf.invoices.credits(invoice_id)
-        if chosen is OutputFormat.table:
-            stdout().print(credits_table(credits, f"Credits for invoice {invoice}"))
-        elif chosen is OutputFormat.json:
-            sys.stdout.write(encode_json(credits) + "\n")
-        elif chosen is OutputFormat.csv:
-            sys.stdout.write("Type,Id,Date,Amount,Comment\n")
-            for c in credits:
-                comment = cell(c.comment).replace('"', '""')
-                sys.stdout.write(
-                    f'{cell(c.type)},{cell(c.id)},{cell(c.date)},{cell(c.amount)},"{comment}"\n'
-                )
-        else:
-            for c in credits:
-                sys.stdout.write(encode_json(c) + "\n")
+        write_one(
+            credits,
+            chosen,
+            table=credits_table(credits, f"Credits for invoice {invoice}"),
+            csv_header=[c.name for c in CREDIT_COLUMNS],
+            csv_rows=(row_of(CREDIT_COLUMNS, c) for c in credits),
+        )
 
-    run(ctx, body)
+    run_command(ctx, body)
 
 
 @credits_app.command("apply")
@@ -110,7 +110,7 @@ def apply_credits(
         ),
     ] = None,
     all_credits: Annotated[
-        bool, typer.Option("--all", help="Apply every credit, oldest first, up to the amount due.")
+        bool, flag("--all", help="Apply every credit, oldest first, up to the amount due.")
     ] = False,
     by_id: ById = False,
     fmt: Format = None,
@@ -124,39 +124,31 @@ def apply_credits(
     wanted = [parse_credit(text) for text in credit or []]
 
     async def body() -> None:
-        async with settings_of(ctx).client() as kf:
+        async with settings_of(ctx).client() as kf, spinner("Applying credits"):
             invoice_id, found = await _invoice(kf, invoice, by_id)
+            chosen_credits = wanted
             if all_credits:
-                available = await kf.invoices.credits(invoice_id)
                 assert found is not None
-                due = (found.gross_amount or Decimal(0)) - (found.total_paid_amount or Decimal(0))
-                chosen_credits: list[Credit] = []
-                for c in available:
-                    if due <= 0:
-                        break
-                    amount = min(c.amount or Decimal(0), due)
-                    if amount > 0:
-                        chosen_credits.append(Credit(type=c.type, id=c.id, amount=amount))
-                        due -= amount
+                available = await kf.invoices.credits(invoice_id)
+                chosen_credits = pick_credits(available, found.amount_due or Decimal(0))
                 if not chosen_credits:
                     fail(f"nothing to apply to invoice {invoice}: no credits, or nothing is due")
-            else:
-                chosen_credits = wanted
             updated = await kf.invoices.apply_credits(invoice_id, chosen_credits)
-        if chosen is OutputFormat.table:
-            stdout().print(
-                detail_table(
-                    [
-                        ("Number", updated.number),
-                        ("Customer", updated.customer_code),
-                        ("GrossAmount", updated.gross_amount),
-                        ("TotalPaidAmount", updated.total_paid_amount),
-                        ("Status", updated.status),
-                    ],
-                    f"Applied {len(chosen_credits)} credit(s) to invoice {updated.number}",
-                )
-            )
-        else:
-            sys.stdout.write(encode_json(updated) + "\n")
+        pairs = [
+            ("Number", updated.number),
+            ("Customer", updated.customer_code),
+            ("GrossAmount", updated.gross_amount),
+            ("TotalPaidAmount", updated.total_paid_amount),
+            ("AmountDue", updated.amount_due),
+            ("Status", updated.status),
+        ]
+        title = f"Applied {len(chosen_credits)} credit(s) to invoice {updated.number}"
+        write_one(
+            updated,
+            chosen,
+            table=detail_table(pairs, title),
+            csv_header=[name for name, _ in pairs],
+            csv_rows=[[cell(value) for _, value in pairs]],
+        )
 
-    run(ctx, body)
+    run_command(ctx, body)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,14 +10,15 @@ import typer
 from ...client import KashFlowClient
 from ...models import InvoiceFilter, InvoiceSortField, SortOrder
 from ...pagination import PageIterator
-from ..app import run, settings_of, stderr
 from ..kinds import INVOICES
-from ._shared import (
+from ..options import Yes, flag
+from .documents import (
     Concurrency,
     ExportFormatOpt,
     Format,
     Limit,
     Summary,
+    do_delete,
     do_export,
     do_get,
     do_import,
@@ -129,7 +129,7 @@ def import_invoices(
     concurrency: Concurrency = 8,
     resolve_ambiguous: Annotated[
         bool,
-        typer.Option("--resolve-ambiguous", help="Look up ambiguous lines before creating."),
+        flag("--resolve-ambiguous", help="Look up ambiguous lines without a Number by content."),
     ] = False,
 ) -> None:
     """Create an invoice for each line of FILE; run again to resume."""
@@ -140,17 +140,7 @@ def import_invoices(
 def delete_invoices(
     ctx: typer.Context,
     numbers: Annotated[list[int], typer.Argument(min=1, help="Invoice numbers.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    yes: Yes = False,
 ) -> None:
-    """Delete invoices."""
-    if not yes and sys.stdin.isatty():
-        listed = ", ".join(str(n) for n in numbers)
-        typer.confirm(f"Delete invoice(s) {listed}?", abort=True)
-
-    async def body() -> None:
-        async with settings_of(ctx).client() as kf:
-            for number in numbers:
-                await kf.invoices.delete(number)
-                stderr().print(f"Deleted invoice {number}.", highlight=False)
-
-    run(ctx, body)
+    """Delete invoices: every number is tried, each reported; exit 1 if any failed."""
+    do_delete(ctx, INVOICES, numbers, yes)

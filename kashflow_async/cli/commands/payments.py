@@ -4,22 +4,23 @@ delete."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from ...client import KashFlowClient
 from ...models import BulkPayment, BulkPaymentItem
 from ...resources import InvoiceBulkPayments, PurchaseBulkPayments
-from ..app import run, settings_of, stderr, stdout
-from ..output import OutputFormat, detail_table, encode_json, pick_format
-from ..records import cell
-from ._shared import Format
+from ..console import spinner
+from ..formats.columns import PAYMENT_COLUMNS, PAYMENT_ITEM_COLUMNS, cell, row_of
+from ..formats.writers import OutputFormat, detail_table, pick_format, records_table, write_one
+from ..options import Yes, flag
+from ..settings import run_command, settings_of
+from .deleting import confirm_delete, delete_each
+from .documents import Format
 
 __all__ = ["parse_item", "payment_view", "payments_app"]
 
@@ -29,8 +30,10 @@ payments_app = typer.Typer(
 )
 
 Purchases = Annotated[
-    bool, typer.Option("--purchases", help="Purchase bulk payments instead of invoice ones.")
+    bool, flag("--purchases", help="Purchase bulk payments instead of invoice ones.")
 ]
+#: CSV header of a bulk payment: its fields, then one item's (one row per item).
+CSV_HEADER = [c.name for c in PAYMENT_COLUMNS] + [f"Item{c.name}" for c in PAYMENT_ITEM_COLUMNS]
 
 
 def _resource(kf: KashFlowClient, purchases: bool) -> InvoiceBulkPayments | PurchaseBulkPayments:
@@ -52,39 +55,25 @@ def parse_item(text: str) -> BulkPaymentItem:
 
 
 def payment_view(payment: BulkPayment, title: str) -> Group:
-    """A bulk payment as a field table and an items table."""
-    head = detail_table(
-        [
-            ("Number", payment.number),
-            ("Date", payment.date),
-            ("Comment", payment.comment),
-            ("AccountId", payment.account_id),
-            ("Method", payment.method),
-            ("Reconciled", payment.reconciled),
-        ],
-        title,
-    )
-    items = Table(header_style="bold")
-    for name in ("Id", "ObjectNumber", "Contact", "Amount"):
-        items.add_column(name, justify="left" if name == "Contact" else "right")
-    total = Decimal(0)
-    for item in payment.payment_items or []:
-        total += item.amount or 0
-        items.add_row(
-            cell(item.id),
-            cell(item.object_number),
-            Text(cell(item.contact_name)),
-            cell(item.amount),
-        )
-    items.add_row("", "", Text("Total", style="bold"), Text(cell(total), style="bold"))
-    return Group(head, items)
+    """A bulk payment as a field table and an items table with their total."""
+    head = detail_table([(c.name, c.get(payment)) for c in PAYMENT_COLUMNS], title)
+    items = payment.payment_items or []
+    table = records_table(PAYMENT_ITEM_COLUMNS, items)
+    total = sum((item.amount or Decimal(0) for item in items), Decimal(0))
+    table.add_row("", "", Text("Total", style="bold"), Text(cell(total), style="bold"))
+    return Group(head, table)
 
 
 def _write(payment: BulkPayment, fmt: OutputFormat, title: str) -> None:
-    if fmt is OutputFormat.table:
-        stdout().print(payment_view(payment, title))
-    else:
-        sys.stdout.write(encode_json(payment) + "\n")
+    head = row_of(PAYMENT_COLUMNS, payment)
+    rows = [head + row_of(PAYMENT_ITEM_COLUMNS, i) for i in payment.payment_items or []]
+    write_one(
+        payment,
+        fmt,
+        table=payment_view(payment, title),
+        csv_header=CSV_HEADER,
+        csv_rows=rows or [head + [""] * len(PAYMENT_ITEM_COLUMNS)],
+    )
 
 
 @payments_app.command("get")
@@ -98,11 +87,11 @@ def get_payment(
     chosen = pick_format(fmt)
 
     async def body() -> None:
-        async with settings_of(ctx).client() as kf:
+        async with settings_of(ctx).client() as kf, spinner(f"Getting bulk payment {number}"):
             payment = await _resource(kf, purchases).get(number)
         _write(payment, chosen, f"Bulk payment {payment.number}")
 
-    run(ctx, body)
+    run_command(ctx, body)
 
 
 @payments_app.command("create")
@@ -122,39 +111,35 @@ def create_payment(
     fmt: Format = None,
 ) -> None:
     """Pay several invoices (or purchases) in one bulk payment (all or none)."""
-    payment_items = [parse_item(text) for text in items]
-    chosen = pick_format(fmt)
-    day = (date or dt.datetime.now()).date()
     payment = BulkPayment(
-        date=day,
+        date=(date or dt.datetime.now()).date(),
         comment=comment,
         account_id=account_id,
         method=method,
-        payment_items=payment_items,
+        payment_items=[parse_item(text) for text in items],
     )
+    chosen = pick_format(fmt)
 
     async def body() -> None:
-        async with settings_of(ctx).client() as kf:
+        async with settings_of(ctx).client() as kf, spinner("Creating the bulk payment"):
             created = await _resource(kf, purchases).create(payment)
         _write(created, chosen, f"Created bulk payment {created.number}")
 
-    run(ctx, body)
+    run_command(ctx, body)
 
 
 @payments_app.command("delete")
 def delete_payment(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(min=1, help="Bulk payment number.")],
+    numbers: Annotated[list[int], typer.Argument(min=1, help="Bulk payment numbers.")],
     purchases: Purchases = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    yes: Yes = False,
 ) -> None:
-    """Delete a bulk payment (its payments are removed from the invoices)."""
-    if not yes and sys.stdin.isatty():
-        typer.confirm(f"Delete bulk payment {number}?", abort=True)
+    """Delete bulk payments (their payments are removed from the invoices)."""
+    confirm_delete("bulk payment" + ("s" if len(numbers) > 1 else ""), numbers, yes)
 
     async def body() -> None:
         async with settings_of(ctx).client() as kf:
-            await _resource(kf, purchases).delete(number)
-        stderr().print(f"Deleted bulk payment {number}.", highlight=False)
+            await delete_each("bulk payment", numbers, _resource(kf, purchases).delete)
 
-    run(ctx, body)
+    run_command(ctx, body)

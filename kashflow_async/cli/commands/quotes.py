@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ...client import KashFlowClient
 from ...models import QuoteSortField, SortOrder
 from ...pagination import PageIterator
-from ..app import run, settings_of, stdout
+from ..console import spinner
+from ..formats.columns import CONVERSION_COLUMNS, row_of
+from ..formats.writers import pick_format, records_table, write_one
 from ..kinds import QUOTES
-from ..output import OutputFormat, encode_json, pick_format
-from ._shared import (
+from ..options import flag
+from ..settings import run_command, settings_of
+from .documents import (
     Concurrency,
     ExportFormatOpt,
     Format,
@@ -103,7 +104,7 @@ def import_quotes(
     concurrency: Concurrency = 8,
     resolve_ambiguous: Annotated[
         bool,
-        typer.Option("--resolve-ambiguous", help="Look up ambiguous lines before creating."),
+        flag("--resolve-ambiguous", help="Look up ambiguous lines without a Number by content."),
     ] = False,
 ) -> None:
     """Create a quote for each line of FILE (each needs its Number); run again to resume."""
@@ -120,6 +121,7 @@ def convert_quotes(
             "--retain/--no-retain",
             help="Keep or remove the quotes (default: the account's setting).",
             show_default=False,
+            metavar="",
         ),
     ] = None,
     fmt: Format = None,
@@ -128,23 +130,14 @@ def convert_quotes(
     chosen = pick_format(fmt)
 
     async def body() -> None:
-        async with settings_of(ctx).client() as kf:
+        async with settings_of(ctx).client() as kf, spinner("Converting"):
             conversions = await kf.invoices.convert_quotes(numbers, retain=retain)
-        if chosen is OutputFormat.table:
-            table = Table(title="Converted", title_justify="left", header_style="bold")
-            table.add_column("Quote", justify="right")
-            table.add_column("Invoice", justify="right")
-            for c in conversions:
-                table.add_row(str(c.quote_number), str(c.invoice_number))
-            stdout().print(table)
-        elif chosen is OutputFormat.csv:
-            sys.stdout.write("QuoteNumber,InvoiceNumber\n")
-            for c in conversions:
-                sys.stdout.write(f"{c.quote_number},{c.invoice_number}\n")
-        elif chosen is OutputFormat.json:
-            sys.stdout.write(encode_json(conversions) + "\n")
-        else:
-            for c in conversions:
-                sys.stdout.write(encode_json(c) + "\n")
+        write_one(
+            conversions,
+            chosen,
+            table=records_table(CONVERSION_COLUMNS, conversions, title="Converted"),
+            csv_header=["QuoteNumber", "InvoiceNumber"],
+            csv_rows=(row_of(CONVERSION_COLUMNS, c) for c in conversions),
+        )
 
-    run(ctx, body)
+    run_command(ctx, body)

@@ -20,18 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from ..pagination import PageIterator
-from .kinds import Kind
-from .output import encode_json
+from ...pagination import PageIterator
+from ..console import progress_bar
+from ..formats.writers import encode_json
+from ..kinds import Kind
 
 __all__ = ["ExportFormat", "export_records", "format_for"]
 
@@ -43,11 +36,13 @@ class ExportFormat(str, enum.Enum):
     csv = "csv"
 
 
-def format_for(path: Path, chosen: ExportFormat | None) -> ExportFormat:
-    """`chosen`, or the format named by the file's suffix (``.csv``; else JSON Lines)."""
-    if chosen is not None:
-        return chosen
-    return ExportFormat.csv if path.suffix.lower() == ".csv" else ExportFormat.jsonl
+#: File suffixes and the format they name.
+SUFFIXES = {".csv": ExportFormat.csv, ".jsonl": ExportFormat.jsonl, ".ndjson": ExportFormat.jsonl}
+
+
+def format_for(path: Path, chosen: ExportFormat | None) -> ExportFormat | None:
+    """`chosen`, or the format the file's suffix names (None for another suffix)."""
+    return chosen or SUFFIXES.get(path.suffix.lower())
 
 
 async def _in_full(
@@ -96,21 +91,11 @@ async def export_records(
     part = path.with_name(path.name + ".part")
     records = _in_full(kind, get, summaries, concurrency) if full else _summaries(summaries)
     count = rows = 0
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
+    progress = progress_bar(console)
     completed = False
     try:
         with part.open("w", encoding="utf-8", newline="") as out, progress:
-            task = progress.add_task(f"Exporting {kind.plural}", total=None, rate="")
+            task = progress.add_task(f"Exporting {kind.plural}", total=None)
             writer = csv.writer(out, lineterminator="\n") if fmt is ExportFormat.csv else None
             if writer is not None:
                 writer.writerow(kind.csv_columns)
@@ -123,14 +108,7 @@ async def export_records(
                     out.write(encode_json(record) + "\n")
                 count += 1
                 if count == 1 or count % 50 == 0:
-                    total = summaries.total_records
-                    speed = progress.tasks[0].speed
-                    progress.update(
-                        task,
-                        total=total,
-                        completed=count,
-                        rate=f"{speed:,.0f}/s" if speed else "",
-                    )
+                    progress.update(task, total=summaries.total_records, completed=count)
             total = summaries.total_records or 0
             progress.update(task, total=max(total, count), completed=count)
         os.replace(part, path)

@@ -1,7 +1,8 @@
-"""Writing records: a rich table, JSON, JSON Lines or CSV.
+"""Writing records to standard output: a rich table, JSON, JSON Lines or CSV.
 
 JSON is the API's own wire form (the same field names, exact Decimal numbers), written
 with the project's JSON codec, so what `list`/`get`/`export` write, `import` reads back.
+CSV is always written by `csv.writer`.
 """
 
 from __future__ import annotations
@@ -9,20 +10,25 @@ from __future__ import annotations
 import csv
 import enum
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import IO, Any, TypeVar
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..codecs import get_codec
-from .app import stdout
-from .records import Column, cell, summary_row
+from ...codecs import get_codec
+from ..console import stdout
+from .columns import Column, cell, row_of
 
 __all__ = [
     "OutputFormat",
+    "detail_table",
     "encode_json",
     "pick_format",
+    "records_table",
+    "write_csv",
+    "write_one",
     "write_records",
 ]
 
@@ -30,7 +36,7 @@ R = TypeVar("R")
 
 
 class OutputFormat(str, enum.Enum):
-    """How `list` writes its records."""
+    """How a reading command writes its records."""
 
     table = "table"
     json = "json"
@@ -52,11 +58,33 @@ def encode_json(obj: Any) -> str:
     return get_codec("json").encode(obj).decode("utf-8")
 
 
-def make_table(columns: Sequence[Column[R]], title: str | None = None) -> Table:
-    """An empty rich table with `columns` (numbers right-aligned)."""
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[str]) -> None:
+    """`header` and `rows` as CSV on `out`."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
+def records_table(
+    columns: Sequence[Column[R]], records: Iterable[R] = (), title: str | None = None
+) -> Table:
+    """A rich table of `records` in `columns` (numbers right-aligned)."""
     table = Table(title=title, header_style="bold", title_justify="left")
     for column in columns:
         table.add_column(column.name, justify="right" if column.numeric else "left")
+    for record in records:
+        table.add_row(*(Text(v) for v in row_of(columns, record)))
+    return table
+
+
+def detail_table(pairs: Sequence[tuple[str, Any]], title: str) -> Table:
+    """A two-column table of field names and values (empty values left out)."""
+    table = Table(title=title, show_header=False, title_justify="left", box=None)
+    table.add_column("Field", style="bold")
+    table.add_column("Value")
+    for name, value in pairs:
+        if value is not None and value != "":
+            table.add_row(name, Text(cell(value)))
     return table
 
 
@@ -73,9 +101,9 @@ async def write_records(
     count = 0
     if fmt is OutputFormat.table:
         shown = table_columns or columns
-        table = make_table(shown, title)
+        table = records_table(shown, title=title)
         async for record in records:
-            table.add_row(*(Text(v) for v in summary_row(shown, record)))
+            table.add_row(*(Text(v) for v in row_of(shown, record)))
             count += 1
         stdout().print(table)
         return count
@@ -83,7 +111,7 @@ async def write_records(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.name for c in columns])
         async for record in records:
-            writer.writerow(summary_row(columns, record))
+            writer.writerow(row_of(columns, record))
             count += 1
         return count
     if fmt is OutputFormat.json:
@@ -100,20 +128,21 @@ async def write_records(
     return count
 
 
-def detail_table(pairs: Sequence[tuple[str, Any]], title: str) -> Table:
-    """A two-column table of field names and values."""
-    table = Table(title=title, show_header=False, title_justify="left", box=None)
-    table.add_column("Field", style="bold")
-    table.add_column("Value")
-    for name, value in pairs:
-        if value is not None and value != "":
-            table.add_row(name, Text(cell(value)))
-    return table
-
-
-def lines_table(lines: Sequence[Any], columns: Sequence[Column[Any]]) -> Table:
-    """A table of line items."""
-    table = make_table(columns)
-    for line in lines:
-        table.add_row(*(Text(v) for v in summary_row(columns, line)))
-    return table
+def write_one(
+    record: Any,
+    fmt: OutputFormat,
+    *,
+    table: RenderableType,
+    csv_header: Sequence[str],
+    csv_rows: Iterable[Sequence[str]],
+) -> None:
+    """Write one record (or a list of them) to standard output: `table` as a table, CSV
+    from `csv_header` and `csv_rows`, else its JSON (one line in both JSON forms)."""
+    if fmt is OutputFormat.table:
+        stdout().print(table)
+    elif fmt is OutputFormat.csv:
+        write_csv(csv_header, csv_rows, sys.stdout)
+    elif fmt is OutputFormat.jsonl and isinstance(record, list):
+        sys.stdout.writelines(encode_json(item) + "\n" for item in record)
+    else:
+        sys.stdout.write(encode_json(record) + "\n")
