@@ -53,11 +53,14 @@ class Kashflow:
         self.wire = wire
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+    def __call__(
+        self, *args: str, env: dict[str, str] | None = None, input: str | None = None
+    ) -> Result:
         head = ["--xml"] if self.wire == "xml" else []
         return self.runner.invoke(
             app,
             [*head, *args],
+            input=input,
             env={**sandbox_env(self.sandbox), **(env or {})},
             catch_exceptions=False,
         )

@@ -10,7 +10,12 @@ import typer
 from ..console import spinner, stderr
 from ..errors import EXIT_ERROR, EXIT_USAGE, describe_error, fail
 
-__all__ = ["confirm_delete", "delete_each"]
+__all__ = ["can_ask", "confirm_delete", "delete_each"]
+
+
+def can_ask() -> bool:
+    """Whether there is a terminal to ask on (standard input is one)."""
+    return sys.stdin.isatty()
 
 
 def confirm_delete(what: str, numbers: Sequence[int], yes: bool) -> None:
@@ -19,7 +24,7 @@ def confirm_delete(what: str, numbers: Sequence[int], yes: bool) -> None:
     if yes:
         return
     listed = ", ".join(str(n) for n in numbers)
-    if not sys.stdin.isatty():
+    if not can_ask():
         fail(f"not deleting {what} {listed}: no terminal to confirm on; add --yes", EXIT_USAGE)
     if not typer.confirm(f"Delete {what} {listed}?", default=False):
         stderr().print("Nothing deleted.", highlight=False)

@@ -37,7 +37,13 @@ Status = Annotated[
 ]
 SortBy = Annotated[
     InvoiceSortField | None,
-    typer.Option("--sort-by", case_sensitive=False, help="Sort column.", show_default=False),
+    typer.Option(
+        "--sort-by",
+        case_sensitive=False,
+        metavar="|".join(f.value for f in InvoiceSortField),
+        help="Sort column (any letter case).",
+        show_default=False,
+    ),
 ]
 OrderOpt = Annotated[
     SortOrder | None,

@@ -34,7 +34,13 @@ quotes_app = typer.Typer(help="Quotes, and converting them to invoices.", no_arg
 
 SortBy = Annotated[
     QuoteSortField | None,
-    typer.Option("--sort-by", case_sensitive=False, help="Sort column.", show_default=False),
+    typer.Option(
+        "--sort-by",
+        case_sensitive=False,
+        metavar="|".join(f.value for f in QuoteSortField),
+        help="Sort column (any letter case).",
+        show_default=False,
+    ),
 ]
 OrderOpt = Annotated[
     SortOrder | None,
