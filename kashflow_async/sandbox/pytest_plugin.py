@@ -3,12 +3,16 @@ fixture, a running `Sandbox`, and `kashflow_client`, a `KashFlowClient` on it.
 
 Configure them per test with ``@pytest.mark.kashflow_sandbox(invoices=500, faults=...)``
 (any `Sandbox` keyword) and ``@pytest.mark.kashflow_client(wire_format="xml")`` (any
-`KashFlowClient` keyword). The fixtures need pytest-asyncio.
+`KashFlowClient` keyword). The fixtures need pytest-asyncio, in either mode: in strict
+mode (its default) an ``async def`` test that requests one of them is marked
+``asyncio`` by this plugin, so it runs without ``@pytest.mark.asyncio`` or
+``asyncio_mode = "auto"``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -32,6 +36,29 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "kashflow_client(**kwargs): KashFlowClient keywords for the kashflow_client fixture",
     )
+
+
+#: The fixtures whose async tests this plugin marks ``asyncio``.
+FIXTURES = frozenset(__all__)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> Generator[None, Any, None]:
+    """Mark the async tests that use our fixtures ``asyncio`` (before pytest-asyncio,
+    in strict mode, decides which tests it runs)."""
+    outcome = yield
+    if not inspect.iscoroutinefunction(obj):
+        return
+    try:
+        result = outcome.get_result()
+    except BaseException:
+        return
+    for node in result if isinstance(result, list) else [result]:
+        uses = FIXTURES.intersection(getattr(node, "fixturenames", ()))
+        if isinstance(node, pytest.Function) and uses and not node.get_closest_marker("asyncio"):
+            node.add_marker("asyncio")
 
 
 def _marker_kwargs(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
