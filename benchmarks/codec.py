@@ -1,14 +1,19 @@
-"""Benchmark 1: decode and encode of a list page and of a full invoice, against the rivals."""
+"""Benchmark 1: decode and encode of a list page and of a full invoice, against the rivals
+and against the floors: msgspec's untyped JSON decode with exact Decimals, and lxml's
+parse plus one pass over every element."""
 
 from __future__ import annotations
 
 import gc
 import random
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import msgspec
 import pydantic
+from lxml import etree
 
 from kashflow_async.codecs import get_codec
 from kashflow_async.models import Invoice, Page
@@ -17,7 +22,7 @@ from . import _rivals as rv
 from ._data import Documents
 from ._stats import calibrate, fmt, summarize, table, time_batch
 
-__all__ = ["CONTENDERS", "render", "run"]
+__all__ = ["CONTENDERS", "FLOORS", "render", "run", "targets"]
 
 #: contender names, in table order; the first is the reference of every ratio
 CONTENDERS = (
@@ -28,6 +33,12 @@ CONTENDERS = (
     "xmltodict + pydantic",
     "ElementTree walk",
 )
+#: decode floors: what any decoder of these bytes must at least do (values not comparable)
+JSON_FLOOR = "msgspec untyped, Decimal floats (JSON floor)"
+XML_FLOOR = "lxml parse + one pass over every element (XML floor)"
+FLOORS = (JSON_FLOOR, XML_FLOOR)
+#: goal: decode time at most this multiple of the floor
+FLOOR_GOAL = 1.15
 CASES = ("page", "invoice")
 OPS = ("decode", "encode")
 
@@ -55,6 +66,41 @@ def _decoders(docs: Documents) -> dict[tuple[str, str], Callable[[], Any]]:
         out["stdlib json + dataclasses", case] = partial(rv.json_dc_decode, jdata, d_t)
         out["xmltodict + pydantic", case] = partial(rv.xmltodict_decode, xdata, x_t)
         out["ElementTree walk", case] = partial(rv.et_decode, xdata, d_t)
+    return out
+
+
+_UNTYPED = msgspec.json.Decoder(float_hook=Decimal)
+#: the XML codec's parser settings (hardened: no entities, DTDs or network)
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
+)
+
+
+def _lxml_pass(data: bytes) -> int:
+    """Parse, then read every element's tag and text once."""
+    n = 0
+    for el in etree.fromstring(data, _PARSER).iter():
+        el.tag  # noqa: B018
+        el.text  # noqa: B018
+        n += 1
+    return n
+
+
+def _floors(docs: Documents) -> dict[tuple[str, str], Callable[[], Any]]:
+    out: dict[tuple[str, str], Callable[[], Any]] = {}
+    for case, jdata, xdata in (
+        ("page", docs.page_json, docs.page_xml),
+        ("invoice", docs.invoice_json, docs.invoice_xml),
+    ):
+        out[JSON_FLOOR, case] = partial(_UNTYPED.decode, jdata)
+        out[XML_FLOOR, case] = partial(_lxml_pass, xdata)
     return out
 
 
@@ -106,7 +152,7 @@ def run(*, rounds: int, batch_s: float, seed: int = 0) -> dict[str, Any]:
     docs = Documents()
     check(docs)
     fns: dict[tuple[str, str, str], Callable[[], Any]] = {}
-    for (name, case), fn in _decoders(docs).items():
+    for (name, case), fn in (_decoders(docs) | _floors(docs)).items():
         fns[name, case, "decode"] = fn
     for (name, case), fn in _encoders(docs).items():
         fns[name, case, "encode"] = fn
@@ -169,7 +215,7 @@ def render(results: dict[str, Any]) -> str:
             label = "page" if case == "page" else "invoice"
             header += [f"{label} µs (median)", f"{label} IQR", f"{label} ×ref"]
         rows = []
-        for name in CONTENDERS:
+        for name in CONTENDERS + (FLOORS if op == "decode" else ()):
             row = [name]
             for case in CASES:
                 s = results["us"][op][case][name]
@@ -180,12 +226,61 @@ def render(results: dict[str, Any]) -> str:
                 ]
             rows.append(row)
         parts.append(f"**{op.capitalize()}**\n\n" + table(header, rows))
+    parts.append(_render_floors(results))
     return "\n\n".join(parts)
+
+
+#: (our decoder, its floor, the user's alternative) per format
+_AGAINST = (
+    ("JSON", "kashflow-async JSON", JSON_FLOOR, "pydantic v2 JSON"),
+    ("XML", "kashflow-async XML", XML_FLOOR, "xmltodict + pydantic"),
+)
+
+
+def floor_ratio(results: dict[str, Any], case: str, name: str, floor: str) -> float:
+    """Decode time of `name` over that of `floor` (1.00: at the floor)."""
+    us = results["us"]["decode"][case]
+    return float(us[name]["median"] / us[floor]["median"])
+
+
+def _render_floors(results: dict[str, Any]) -> str:
+    rows = []
+    for fmt_, name, floor, alternative in _AGAINST:
+        for case in CASES:
+            us = results["us"]["decode"][case]
+            rows.append(
+                [
+                    f"{fmt_} {case}",
+                    fmt(us[name]["median"]),
+                    fmt(us[floor]["median"]),
+                    f"{floor_ratio(results, case, name, floor):.2f}",
+                    f"{ratio(results, 'decode', case, name, alternative):.1f}",
+                ]
+            )
+    header = ["decode", "ours µs", "floor µs", "ours ÷ floor", "× faster than the alternative"]
+    return (
+        f"**Decode against the floors** (goal: at most {FLOOR_GOAL:.2f}× the floor). JSON "
+        "floor: `msgspec.json.Decoder(float_hook=Decimal)`, an untyped decode of the same "
+        "bytes with exact Decimals, no types checked; XML floor: lxml's parse with the "
+        "codec's hardened parser settings plus reading `.tag` and `.text` of every "
+        "element. The user's alternatives: pydantic v2 (JSON), xmltodict + pydantic "
+        "(XML).\n\n" + table(header, rows)
+    )
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """(target, measured, met) for the codec targets."""
     out = []
+    for fmt_, name, floor, _ in _AGAINST:
+        for case in CASES:
+            r = floor_ratio(results, case, name, floor)
+            out.append(
+                (
+                    f"{fmt_} decode ≤{FLOOR_GOAL:.2f}× its floor ({case})",
+                    f"{r:.2f}×",
+                    r <= FLOOR_GOAL,
+                )
+            )
     for case in CASES:
         j = ratio(results, "decode", case, "kashflow-async JSON", "pydantic v2 JSON")
         out.append(
