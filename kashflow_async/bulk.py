@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
-from .errors import AmbiguousResultError, InvalidArgumentError, KashFlowError, NotFoundError
+from ._checks import whole_number
+from .errors import AmbiguousResultError, KashFlowError, NotFoundError
 
 __all__ = [
     "DEFAULT_BULK_CONCURRENCY",
@@ -290,10 +291,7 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
         look_up_first: Callable[[M], bool] | None = None,
         claimed: set[int] | None = None,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidArgumentError(
-                f"concurrency must be a whole number >= 1, not {concurrency!r}"
-            )
+        whole_number("concurrency", concurrency, 1)
         self._resource = resource
         self._concurrency = concurrency
         self._look_up_first = look_up_first

@@ -149,13 +149,18 @@ class KashFlowClient:
             raise InvalidArgumentError(
                 f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
             )
-        view = current.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            event_hooks=event_hooks,
-            max_response_bytes=max_response_bytes,
-        )
+        given = {
+            name: value
+            for name, value in (
+                ("timeout", timeout),
+                ("max_retries", max_retries),
+                ("retry_policy", retry_policy),
+                ("event_hooks", event_hooks),
+                ("max_response_bytes", max_response_bytes),
+            )
+            if value is not _UNSET
+        }
+        view = current.with_options(**given)
         client = object.__new__(KashFlowClient)
         client._attach(view)
         return client

@@ -112,7 +112,9 @@ class Invoices(Listed[Invoice, Mode]):
         """Set the address of every invoice of the customer with this code."""
         params = {"customercode": text("customer_code", customer_code)}
         instance("address", address, Address)
-        await self._transport.request("PUT", "/invoices/address", params=params, body=address)
+        return await self._transport.request(
+            "PUT", "/invoices/address", params=params, body=address
+        )
 
     @endpoint
     async def credits(self, invoice_id: int) -> builtins.list[Credit]:

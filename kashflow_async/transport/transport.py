@@ -385,6 +385,9 @@ class Transport:
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
         call = self._call(method, path, response_type, params, body, idempotent, route=route)
+        return await self._dispatch(call)
+
+    async def _dispatch(self, call: _Call) -> Any:
         tracer = self._shared.tracing.tracer()
         if tracer is None:
             return await self._call_with_relogin(call)
@@ -448,7 +451,7 @@ class Transport:
             route="/sessiontoken/{token}",
         )
         try:
-            await self._run(call)
+            await self._dispatch(call)
         except KashFlowError as exc:
             if getattr(exc, "status", None) not in (401, 404):
                 raise

@@ -1,8 +1,9 @@
 """Secrets: with ``KASHFLOW_LOG=debug``, run login, re-login, every endpoint, logout and
 every error path; then scan every log record (and the debug handler's output), every
 exception (its text, its repr, its attributes, its traceback and every exception chained
-to it) and the repr and str of client, transport, auth and resources for the session
-tokens, the password and the memorable word: zero hits."""
+to it), every hook event, every span (name, attributes, status) and raw response, and the
+repr and str of client, transport, auth and resources for the session tokens, the
+password and the memorable word: zero hits."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from kashflow_async import (
     Address,
@@ -199,13 +203,26 @@ async def test_no_secret_in_any_log_exception_or_repr(
     )
     spy = Spy(sb)
     ev = Evidence()
+    events: list[Any] = []
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    hooks = {kind: [events.append] for kind in ("request", "response", "retry")}
     with sandbox_thread(sb):
         creds = {"username": USERNAME, "password": PASSWORD, "memorable_word": MEMORABLE}
         # one retry, quick backoff: every retry path runs, the test stays short
         async with KashFlowClient(
-            **creds, base_url=sb.url, wire_format=wire_format, max_retries=1, retry_policy=FAST
+            **creds,
+            base_url=sb.url,
+            wire_format=wire_format,
+            max_retries=1,
+            retry_policy=FAST,
+            event_hooks=hooks,
+            tracer_provider=provider,
         ) as kf:
             await _every_endpoint(kf, sb, ev)
+            raw = await ev.run("raw get", kf.invoices.with_raw_response.get(1))
+            ev.add("raw headers", repr(raw.headers))
             # re-login after the token expired
             sb.expire_tokens()
             await ev.run("after expiry", kf.invoices.get(2))
@@ -268,6 +285,11 @@ async def test_no_secret_in_any_log_exception_or_repr(
     captured = capfd.readouterr()
     ev.add("stderr", captured.err)
     ev.add("stdout", captured.out)
+    for event in events:
+        ev.obj(f"{type(event).__name__}", event)
+    spans = exporter.get_finished_spans()
+    for span in spans:
+        ev.add(f"span {span.name}", f"{span.name} {dict(span.attributes or {})} {span.status}")
     texts = [*ev.texts, *debug_logging.texts()]
     secrets = secrets_of(spy)
     hits = [
@@ -283,6 +305,12 @@ async def test_no_secret_in_any_log_exception_or_repr(
     assert "DEBUG kashflow_async: " in captured.err  # the debug handler wrote to stderr
     assert ev.exceptions >= 25
     assert len(spy.tokens) >= 6
+    # hooks and spans saw every kind of call: logins, retries, the logout
+    routes = {(type(e).__name__, e.method, e.route) for e in events}
+    assert ("RequestEvent", "PUT", "/sessiontoken") in routes
+    assert ("RetryEvent", "GET", "/invoices/{number}") in routes
+    assert ("ResponseEvent", "DELETE", "/sessiontoken/{token}") in routes
+    assert "KashFlow DELETE /sessiontoken/{token}" in {s.name for s in spans}
 
 
 async def _every_endpoint(kf: KashFlowClient, sb: Sandbox, ev: Evidence) -> None:
