@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from ._checks import whole_number
+from ._sending import SENDING
 from .errors import AmbiguousResultError, KashFlowError, NotFoundError
 
 __all__ = [
@@ -198,13 +199,34 @@ def same_content(sent: Any, found: Any) -> bool:
 
 class _Attempts:
     """The POSTs of one input, readable even if it is cancelled half-way: how many were
-    made, and whether the last may have been applied."""
+    sent, and whether the last may have been applied.
 
-    __slots__ = ("count", "maybe_applied")
+    With one of the client's resources (`exact`) a POST counts as sent when the request
+    path is about to write it (`SENDING`); with any other resource, when `create` is
+    called (it may have sent it: the safe side)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("count", "exact", "maybe_applied")
+
+    def __init__(self, exact: bool) -> None:
+        self.exact = exact
         self.count = 0
         self.maybe_applied = False
+
+    def sending(self) -> None:
+        """A POST of this input is being written."""
+        self.count += 1
+        self.maybe_applied = True
+
+    async def create(self, resource: _Creatable[M], item: M) -> M:
+        """`resource.create(item)`, counted."""
+        if not self.exact:
+            self.sending()
+            return await resource.create(item)
+        token = SENDING.set(self.sending)
+        try:
+            return await resource.create(item)
+        finally:
+            SENDING.reset(token)
 
 
 async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
@@ -247,18 +269,17 @@ async def _create_resolving(resource: _Creatable[M], item: M, counter: _Attempts
     object and whether it was confirmed by a lookup; `counter` counts the POSTs."""
     number = getattr(item, "number", None)
     while True:
-        counter.count += 1
-        counter.maybe_applied = True
         try:
-            return await resource.create(item), False
+            return await counter.create(resource, item), False
         except AmbiguousResultError as exc:
+            counter.maybe_applied = True
             if not number:
                 raise
             try:
                 found = await resource.get(number)
             except NotFoundError:
                 counter.maybe_applied = False
-                if counter.count >= MAX_CREATE_ROUNDS:
+                if counter.count >= MAX_CREATE_ROUNDS or not counter.count:
                     raise NotSentError(
                         f"not created: each of {counter.count} POSTs was ambiguous and a "
                         "lookup proved it not applied",
@@ -296,6 +317,9 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
         self._concurrency = concurrency
         self._look_up_first = look_up_first
         self._claimed = claimed if claimed is not None else set()
+        from .resources._base import Resource  # here: resources import this module
+
+        self._exact = isinstance(resource, Resource)
         self._sync: Iterator[M] | None = None
         self._async: AsyncIterator[M] | None = None
         if isinstance(items, AsyncIterable):
@@ -338,7 +362,7 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
             item = more[0]
             index = next(self._counter)
             self.started += 1
-            counter = _Attempts()
+            counter = _Attempts(self._exact)
             task = asyncio.create_task(
                 self._one(index, item, counter), name=f"kashflow_async create_many #{index}"
             )

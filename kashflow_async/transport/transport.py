@@ -22,6 +22,7 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from .._sending import SENDING
 from .._version import __version__
 from ..codecs import Codec
 from ..errors import (
@@ -550,6 +551,8 @@ class Transport:
         failure: Exception | None = None
         start = 0.0
         await limits.acquire()
+        if (sending := SENDING.get()) is not None:
+            sending()  # create_many: this attempt is written now
         try:
             if hooks is not None and hooks.request:
                 event = RequestEvent(call.method, call.route, self._display_url(call), number)

@@ -1,5 +1,9 @@
-"""`create_many`: one result per input whatever fails, bounded concurrency, and the
-ambiguity rules (lookup by number; never a second POST without one)."""
+"""`create_many`: one result per input whatever fails, bounded concurrency, the
+ambiguity rules (lookup by number; never a second POST without one), looking up before
+creating, and the exact accounting of interrupted creates (never sent or ambiguous).
+
+The sandbox and client are the package's own pytest fixtures (`kashflow_sandbox`,
+`kashflow_client`), configured by markers."""
 
 from __future__ import annotations
 
@@ -25,25 +29,15 @@ from kashflow_async import (
 )
 from kashflow_async.bulk import MAX_CREATE_ROUNDS, NotSentError, create_many, same_content
 from kashflow_async.sandbox import FaultRule, Faults, Sandbox
+from kashflow_async.sandbox.clock import SystemClock
 
 SMALL = {"seed": 3, "invoices": 20, "quotes": 5, "customers": 5, "today": dt.date(2024, 6, 15)}
-
-
-@pytest.fixture(params=["json", "xml"])
-def fmt(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def sb() -> AsyncIterator[Sandbox]:
-    async with Sandbox(**SMALL) as sandbox:  # type: ignore[arg-type]
-        yield sandbox
-
-
-@pytest.fixture
-async def kf(sb: Sandbox, fmt: str) -> AsyncIterator[KashFlowClient]:
-    async with KashFlowClient(token=sb.token, base_url=sb.url, wire_format=fmt) as client:
-        yield client
+#: Both wire formats, as parameters of the `kashflow_client` fixture.
+WIRES = pytest.mark.parametrize(
+    "wire",
+    ["json", pytest.param("xml", marks=pytest.mark.kashflow_client(wire_format="xml"))],
+)
+pytestmark = pytest.mark.kashflow_sandbox(**SMALL)
 
 
 def invoice(n: int | None, ref: str, rate: str = "12.50") -> Invoice:
@@ -61,7 +55,11 @@ async def collect(it: AsyncIterator[BulkResult[Invoice]]) -> list[BulkResult[Inv
     return [r async for r in it]
 
 
-async def test_every_input_once_failures_included(sb: Sandbox, kf: KashFlowClient) -> None:
+@WIRES
+async def test_every_input_once_failures_included(
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str
+) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
     items = [invoice(1000 + i, f"r{i}") for i in range(12)]
     items[4] = Invoice(customer_code="NOSUCH", line_items=[])  # refused: 400
     items[9] = invoice(1, "taken")  # number 1 exists: 400
@@ -107,7 +105,12 @@ async def test_concurrency_is_bounded_and_the_source_read_lazily() -> None:
     assert peak == 4
 
 
-async def test_async_source_and_quotes(sb: Sandbox, kf: KashFlowClient) -> None:
+@WIRES
+async def test_async_source_and_quotes(
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str
+) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
+
     async def source() -> AsyncIterator[Quote]:
         for i in range(5):
             yield Quote(
@@ -122,9 +125,11 @@ async def test_async_source_and_quotes(sb: Sandbox, kf: KashFlowClient) -> None:
     assert sb.state.quote(502).line_items[0].rate == Decimal("9.99")  # type: ignore[index]
 
 
+@WIRES
 async def test_ambiguous_with_number_is_confirmed_by_lookup(
-    sb: Sandbox, kf: KashFlowClient
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str
 ) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
     sb.faults = Faults(routes={"POST /invoices": FaultRule(script=("drop_after",))})
     [result] = await collect(kf.invoices.create_many([invoice(700, "lost reply")]))
     assert result.ok and result.resolved and result.attempts == 1
@@ -133,9 +138,11 @@ async def test_ambiguous_with_number_is_confirmed_by_lookup(
     assert sb.state.invoice_count() == 21
 
 
+@WIRES
 async def test_ambiguous_with_number_not_found_is_sent_again(
-    sb: Sandbox, kf: KashFlowClient
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str
 ) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
     sb.faults = Faults(routes={"POST /invoices": FaultRule(script=("drop_before",))})
     [result] = await collect(kf.invoices.create_many([invoice(701, "dropped")]))
     assert result.ok and not result.resolved and result.attempts == 2
@@ -144,9 +151,11 @@ async def test_ambiguous_with_number_not_found_is_sent_again(
     assert sb.state.invoice_count() == 21
 
 
+@WIRES
 async def test_ambiguous_without_number_is_never_posted_twice(
-    sb: Sandbox, kf: KashFlowClient
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str
 ) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
     sb.faults = Faults(routes={"POST /invoices": FaultRule(script=("drop_after",))})
     [result] = await collect(kf.invoices.create_many([invoice(None, "no number")]))
     assert result.ambiguous and isinstance(result.error, AmbiguousResultError)
@@ -258,8 +267,15 @@ def test_same_content_compares_what_was_sent() -> None:
 
 
 async def test_cancelling_the_consumer_keeps_the_in_flight_results() -> None:
+    three_in = asyncio.Event()
+
     class Never:
+        calls = 0
+
         async def create(self, obj: Invoice) -> Invoice:
+            Never.calls += 1
+            if Never.calls == 3:
+                three_in.set()
             await asyncio.Event().wait()
             return obj
 
@@ -273,10 +289,86 @@ async def test_cancelling_the_consumer_keeps_the_in_flight_results() -> None:
             pass
 
     task = asyncio.create_task(consume())
-    await asyncio.sleep(0.01)
+    await three_in.wait()  # the three slots are taken, their creates hang
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     rest = await many.cancel()
     assert [r.index for r in rest] == [0, 1, 2]
-    assert all(r.ambiguous for r in rest)
+    assert all(r.ambiguous and r.attempts == 1 for r in rest)  # create was called
+
+
+class HeldClock(SystemClock):
+    """A sandbox clock whose sleeps (the injected latency) hold each request until
+    `release` is set; `arrived` counts them and `two_in` is set at the second."""
+
+    def __init__(self) -> None:
+        self.arrived = 0
+        self.two_in = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.arrived += 1
+        if self.arrived == 2:
+            self.two_in.set()
+        await self.release.wait()
+
+
+async def test_interrupted_creates_never_sent_are_told_from_ambiguous() -> None:
+    held = HeldClock()
+    sandbox = Sandbox(**SMALL, clock=held, faults=Faults(latency=1.0))  # type: ignore[arg-type]
+    async with (
+        sandbox as sb,
+        KashFlowClient(token=sb.token, base_url=sb.url, max_concurrency=2) as kf,
+    ):
+        items = [invoice(800 + i, f"held {i}") for i in range(8)]
+        many = kf.invoices.create_many(items, concurrency=8)  # 6 wait for a connection slot
+
+        async def consume() -> None:
+            async for _ in many:
+                pass
+
+        task = asyncio.create_task(consume())
+        await held.two_in.wait()  # two POSTs are at the server, held there
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        results = await many.cancel()
+        held.release.set()
+        assert sorted(r.index for r in results) == list(range(8))
+        ambiguous = [r for r in results if r.ambiguous]
+        not_sent = [r for r in results if r.not_sent]
+        assert len(ambiguous) == 2 and all(r.attempts == 1 for r in ambiguous)
+        assert len(not_sent) == 6 and all(r.attempts == 0 for r in not_sent)
+        assert all(isinstance(r.error, NotSentError) and r.error.sent is r.item for r in not_sent)
+        assert held.arrived == 2
+        numbers = sb.state.invoice_numbers()
+        assert not {r.item.number for r in not_sent} & set(numbers)
+
+
+@WIRES
+async def test_look_up_first_finds_what_an_earlier_run_created(
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str
+) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
+    assert kf.wire_format == wire
+    earlier = [invoice(900, "numbered"), invoice(None, "unnumbered")]
+    done = [r.unwrap() async for r in kf.invoices.create_many(earlier)]
+    unnumbered = next(i.number for i in done if i.customer_reference == "unnumbered")
+    again = [invoice(900, "numbered"), invoice(None, "unnumbered"), invoice(901, "new")]
+    posts = sb.stats.requests["POST /invoices"]
+    claimed: set[int] = set()
+    results = {
+        r.index: r
+        async for r in create_many(
+            kf.invoices, again, look_up_first=lambda item: item.number != 901, claimed=claimed
+        )
+    }
+    assert results[0].resolved and results[0].attempts == 0 and results[0].unwrap().number == 900
+    assert results[1].resolved and results[1].unwrap().number == unnumbered
+    assert not results[2].resolved and results[2].attempts == 1
+    assert sb.stats.requests["POST /invoices"] == posts + 1  # only the new one
+    assert claimed == {unnumbered}
+    conflict = invoice(900, "numbered", rate="99.00")
+    [r] = [r async for r in create_many(kf.invoices, [conflict], look_up_first=lambda _: True)]
+    assert isinstance(r.error, NumberConflictError)
