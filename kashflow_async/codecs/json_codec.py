@@ -72,6 +72,8 @@ def _merged(obj: Any, node: StructNode, kept: Unkept) -> dict[str, Any]:
             out[name] = _merged_value(value, sub, kept.nested.get(name))
         elif name in kept.nulls:
             out[name] = None
+    for name, extra in kept.extra.items():
+        out.setdefault(name, extra)
     for name, (sub, value) in values.items():
         if value is not None and name not in out:
             out[name] = _merged_value(value, sub, kept.nested.get(name))
@@ -127,6 +129,14 @@ class JSONCodec:
             dec = msgspec.json.Decoder(type_, dec_hook=decode_hook, strict=False)
             self._decoders[type_] = dec
         return dec
+
+    def member(self, name: str, value: Any) -> Any:
+        """An undeclared member's value as `Unkept` holds it, from a JSON-like value."""
+        return value
+
+    def plain(self, kept: Any) -> Any:
+        """The JSON-like value of an undeclared member `Unkept` holds (`member` reversed)."""
+        return kept
 
     def unkept(self, data: bytes, type_: type) -> Unkept | None:
         """What a `type_` decoded from `data` does not keep (see `lossless`)."""

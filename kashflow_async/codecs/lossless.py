@@ -29,7 +29,7 @@ members, encoding raises `EncodeError` (they cannot be translated faithfully).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from ..errors import EncodeError
 from ..models._base import TopLevel
@@ -37,10 +37,12 @@ from ..models.common import Page
 from ._schema import Field, ListNode, StructNode
 
 __all__ = [
+    "Carrier",
     "Items",
     "Original",
     "RawAccess",
     "Unkept",
+    "carry",
     "collect",
     "is_summary",
     "match",
@@ -124,6 +126,15 @@ class Items:
         self.key = key
 
 
+class Carrier(Protocol):
+    """What a top-level object can carry for the way back: anything that tells a codec
+    what to merge into its encoding (`Original`; the sandbox has its own)."""
+
+    def unkept_for(self, obj: Any, codec: Any) -> Unkept | None:
+        """What to merge into `codec`'s encoding of `obj` (None: nothing)."""
+        ...
+
+
 class Original:
     """The body a top-level object was decoded from, and the codec that decoded it."""
 
@@ -138,25 +149,45 @@ class Original:
     def __repr__(self) -> str:
         return f"<Original {self.codec.name} {len(self.data)} bytes>"
 
-    def unkept(self, cls: type) -> Unkept | None:
-        """What the models did not keep of the body (computed on first use)."""
+    def unkept_for(self, obj: Any, codec: Any) -> Unkept | None:
+        """What the models did not keep of the body (computed on first use). In the other
+        format, nulls are kept and undeclared members raise `EncodeError`."""
         if not self._done:
-            self._unkept = self.codec.unkept(self.data, cls)
+            self._unkept = self.codec.unkept(self.data, type(obj))
             self._done = True
-        return self._unkept
+        found = self._unkept
+        if found is not None and self.codec.name != codec.name:
+            paths = list(found.extra_paths())
+            if paths:
+                origin = self.codec.name.upper()
+                raise EncodeError(
+                    f"this {type(obj).__name__} was decoded from {origin} and carries members "
+                    f"the models do not declare ({', '.join(paths[:5])}); encode it as "
+                    f"{origin} to keep them"
+                )
+        return found
 
 
 def remember(obj: Any, codec: Any, data: Any) -> Any:
     """Attach the body to a decoded top-level object, or mark a page's items as summaries;
-    returns `obj`."""
+    returns `obj`. (A plain tuple here: the `Original` is made on first encode.)"""
     if isinstance(obj, TopLevel):
-        setattr(obj, _ATTR, Original(codec, data if type(data) is bytes else bytes(data)))
+        setattr(obj, _ATTR, (codec, data if type(data) is bytes else bytes(data)))
     elif obj.__class__ is Page:
         items = obj.data
         if items and isinstance(items[0], TopLevel):
             for item in items:
                 setattr(item, _ATTR, _SUMMARY)
     return obj
+
+
+def carry(obj: TopLevel, carrier: Carrier | None) -> None:
+    """Make `obj` carry `carrier` in place of what it was decoded with (None: nothing,
+    like a built object)."""
+    if carrier is None:
+        obj.__dict__.pop(_ATTR, None)
+    else:
+        setattr(obj, _ATTR, carrier)
 
 
 def is_summary(obj: Any) -> bool:
@@ -168,18 +199,12 @@ def unkept(obj: Any, codec: Any) -> Unkept | None:
     """What to merge into the encoding of `obj` by `codec` (None: encode it as it is)."""
     if not isinstance(obj, TopLevel):
         return None
-    original = obj.__dict__.get(_ATTR)
-    if not isinstance(original, Original):
+    carrier = obj.__dict__.get(_ATTR)
+    if carrier.__class__ is tuple:
+        carrier = obj.__dict__[_ATTR] = Original(*carrier)
+    elif carrier is None or carrier is _SUMMARY:
         return None
-    found = original.unkept(type(obj))
-    if found is not None and original.codec.name != codec.name:
-        paths = list(found.extra_paths())
-        if paths:
-            raise EncodeError(
-                f"this {type(obj).__name__} was decoded from {original.codec.name.upper()} and "
-                f"carries members the models do not declare ({', '.join(paths[:5])}); encode "
-                f"it as {original.codec.name.upper()} to keep them"
-            )
+    found: Unkept | None = carrier.unkept_for(obj, codec)
     return found
 
 
@@ -210,7 +235,9 @@ def collect(node: StructNode, typed: Any, raw: Any, access: RawAccess) -> Unkept
         order[name] = None
         field = fields.get(name)
         if field is None:
-            extra[name] = access.keep(value)
+            kept = access.keep(value)
+            # a repeated XML element is kept whole (JSON names are unique)
+            extra[name] = extra[name] + kept if name in extra else kept
         elif access.is_null(value):
             nulls.add(name)
         else:

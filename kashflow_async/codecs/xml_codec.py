@@ -414,6 +414,35 @@ def _access(namespace: str) -> RawAccess:
     )
 
 
+def _untyped(name: str, value: Any) -> list[str]:
+    """The elements of a JSON-like value named `name` (a list repeats the element)."""
+    if value is None:
+        return [f'<{name} i:nil="true"/>']
+    if isinstance(value, list):
+        return [part for item in value for part in _untyped(name, item)]
+    if isinstance(value, dict):
+        inner = [part for key in sorted(value) for part in _untyped(key, value[key])]
+        return [f"<{name}>", *inner, f"</{name}>"]
+    return [f"<{name}>{_fmt_any(value, name)}</{name}>"]
+
+
+def _plain(element: Any) -> Any:
+    """The JSON-like value of an element (see `XMLCodec.plain`)."""
+    children = _elements(element)
+    if not children:
+        return None if element.get(_NIL) == "true" else (element.text or "")
+    out: dict[str, Any] = {}
+    for child in children:
+        name, value = _local(child), _plain(child)
+        if name not in out:
+            out[name] = value
+        elif isinstance(out[name], list):
+            out[name].append(value)
+        else:
+            out[name] = [out[name], value]
+    return out
+
+
 def _root_name(obj: Any, node: Node) -> str:
     if isinstance(node, ListNode):
         return "ArrayOf" + _item_name(node.item)
@@ -514,6 +543,20 @@ class XMLCodec:
             reason, _, at = text.partition(" - at `")
             raise fail(reason, path=field_path(reason, at.rstrip("`") or "$")) from None
         return remember(result, self, data)  # type: ignore[no-any-return]
+
+    def member(self, name: str, value: Any) -> str:
+        """An undeclared member as `Unkept` holds it (element text), from a JSON-like value:
+        an object's members in ordinal order, a list as repeated elements, None as nil."""
+        return "".join(_untyped(name, value))
+
+    def plain(self, kept: str) -> Any:
+        """The JSON-like value of an undeclared member `Unkept` holds (`member` reversed,
+        as far as XML tells): text, None for nil, an object for children (a repeated name
+        gives a list)."""
+        wrapped = f'<w xmlns:i="{XSI}" xmlns="{self.namespace}">{kept}</w>'
+        root = self._parse(wrapped.encode(), lambda reason, **_: DecodeError(reason))
+        values = [_plain(element) for element in _elements(root)]
+        return values[0] if len(values) == 1 else values
 
     def unkept(self, data: bytes, type_: type) -> Unkept | None:
         """What a `type_` decoded from `data` does not keep (see `lossless`)."""

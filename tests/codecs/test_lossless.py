@@ -207,3 +207,17 @@ def test_utf8_bom_is_accepted(wire_format: str) -> None:
     inv = codec.decode(b"\xef\xbb\xbf" + body, Invoice)
     assert inv.number == 2
     assert codec.decode(codec.encode(inv), Invoice) == inv
+
+
+def test_xml_repeated_undeclared_element_is_kept_whole() -> None:
+    codec = get_codec("xml")
+    inv = codec.decode(b"<Invoice><Tag>a</Tag><Number>1</Number><Tag>b</Tag></Invoice>", Invoice)
+    root = sent_xml(inv)
+    assert [(local(c), c.text) for c in root] == [("Number", "1"), ("Tag", "a"), ("Tag", "b")]
+
+
+@pytest.mark.parametrize("wire_format", ["json", "xml"])
+def test_undeclared_member_values_translate_to_and_from_json_like_values(wire_format: str) -> None:
+    codec: Any = get_codec(wire_format)
+    value = {"Source": "sandbox", "Level": "2", "Tags": ["a", "b"], "Gone": None}
+    assert codec.plain(codec.member("Future", value)) == value
