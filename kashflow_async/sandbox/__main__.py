@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 
 from .serving import ServeOptions, serve_forever
 
@@ -53,21 +54,8 @@ def build_parser(prog: str = "python -m kashflow_async.sandbox") -> argparse.Arg
 
 
 def options_from_args(args: argparse.Namespace) -> ServeOptions:
-    """`ServeOptions` from arguments parsed by `build_parser`."""
-    return ServeOptions(
-        port=args.port,
-        seed=args.seed,
-        invoices=args.invoices,
-        quotes=args.quotes,
-        customers=args.customers,
-        latency=args.latency,
-        jitter=args.jitter,
-        error_rate=args.error_rate,
-        rate_limit=args.rate_limit,
-        today=args.today,
-        xml=args.xml,
-        access_log=args.access_log,
-    )
+    """`ServeOptions` from arguments parsed by `build_parser` (one option per field)."""
+    return ServeOptions(**{f.name: getattr(args, f.name) for f in fields(ServeOptions)})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -93,11 +93,19 @@ class Faults(FaultRule):
 @dataclass(frozen=True)
 class Decision:
     """What happens to one request: wait `latency` seconds, then `action` (``ok``,
-    ``drop_before``, ``drop_after`` or an HTTP status as text); `retry_after` for 429."""
+    ``drop_before``, ``drop_after`` or an HTTP status as text, the key `Stats.faults`
+    counts); `status` is the HTTP status answered instead of handling the request (None
+    for the other actions), `retry_after` the ``Retry-After`` seconds of a 429."""
 
     latency: float
     action: str
+    status: int | None = None
     retry_after: float | None = None
+
+    @classmethod
+    def answer(cls, latency: float, status: int, retry_after: float | None = None) -> Decision:
+        """An injected error answer with `status`."""
+        return cls(latency, str(status), status, retry_after)
 
 
 class FaultInjector:
@@ -129,7 +137,10 @@ class FaultInjector:
         if position < len(rule.script):
             self._script_pos[key] = position + 1
             action = rule.script[position]
-            return Decision(latency, action, rule.retry_after if action == "429" else None)
+            if action in ACTIONS:
+                return Decision(latency, action)
+            status = int(action)
+            return Decision.answer(latency, status, rule.retry_after if status == 429 else None)
         if rule.rate_limit is not None:
             now = self._clock()
             window = self._windows.setdefault(key, deque())
@@ -137,7 +148,7 @@ class FaultInjector:
                 window.popleft()
             if len(window) >= rule.rate_limit:
                 wait = window[0] + rule.rate_window - now
-                return Decision(latency, "429", float(max(1, math.ceil(wait))))
+                return Decision.answer(latency, 429, float(max(1, math.ceil(wait))))
             window.append(now)
         draw = (
             self._rng.random()
@@ -148,7 +159,7 @@ class FaultInjector:
             return Decision(latency, "drop_before")
         draw -= rule.drop_before_rate
         if draw < rule.error_rate:
-            return Decision(latency, str(self._rng.choice(rule.error_statuses)))
+            return Decision.answer(latency, self._rng.choice(rule.error_statuses))
         draw -= rule.error_rate
         if draw < rule.drop_after_rate:
             return Decision(latency, "drop_after")

@@ -18,17 +18,9 @@ from ..models import (
     ReminderLetter,
 )
 from ..models._base import WireDateTime
-from .state import (
-    BankAccount,
-    CreditRecord,
-    Customer,
-    PaymentMethod,
-    Purchase,
-    State,
-    Supplier,
-    at_noon,
-    q2,
-)
+from .money import at_noon, q2
+from .records import BankAccount, CreditRecord, Customer, PaymentMethod, Purchase, Supplier
+from .state import State
 
 __all__ = [
     "BANK_ACCOUNTS",
@@ -205,7 +197,7 @@ def _make_invoice(state: State, rng: random.Random, number: int, code: str, toda
         project = rng.randint(1, 5)
         for line in lines:
             line.project_number = project  # type: ignore[attr-defined]
-    inv = state.insert_invoice(
+    inv = state.invoices.insert(
         Invoice(
             number=number,
             customer_code=code,
@@ -251,13 +243,13 @@ def _make_invoice(state: State, rng: random.Random, number: int, code: str, toda
             if due + dt.timedelta(days=7 * k) <= today
         ]
     if payments:
-        state.record_payments(number, payments)
+        state.invoices.record_payments(number, payments)
     if letters:
-        state.set_reminder_letters(number, letters)
+        state.invoices.set_reminder_letters(number, letters)
 
 
 def _make_quote(state: State, rng: random.Random, number: int, code: str, today: dt.date) -> None:
-    state.create_quote(
+    state.quotes.create(
         Quote(
             number=number,
             customer_code=code,

@@ -13,7 +13,8 @@ from .clock import Clock, SystemClock
 from .faults import FaultInjector, Faults, Stats
 from .routes import PREFIX, build_app
 from .seed import populate
-from .state import Sessions, State
+from .sessions import Sessions
+from .state import State
 
 __all__ = ["DEFAULT_MEMORABLE_WORD", "DEFAULT_PASSWORD", "DEFAULT_USERNAME", "HOST", "Sandbox"]
 

@@ -1,0 +1,141 @@
+"""Around every handler: statistics, the request id, injected faults, authentication and
+error bodies."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from aiohttp import web
+
+from .errors import SandboxError
+from .faults import RequestRecord
+from .http import (
+    CLOCK_KEY,
+    FAULTS_KEY,
+    PREFIX,
+    SESSIONS_KEY,
+    STATS_KEY,
+    Handler,
+    error_response,
+)
+
+__all__ = ["CLOSED", "route_key", "sandbox_middleware"]
+
+log = logging.getLogger("kashflow_async.sandbox")
+
+_PUBLIC = {"POST /sessiontoken", "PUT /sessiontoken", "DELETE /sessiontoken/{token}"}
+
+
+def route_key(request: web.Request) -> str:
+    """``"METHOD /template"`` of the matched route, without the prefix (stats, faults)."""
+    resource = request.match_info.route.resource
+    template = resource.canonical if resource is not None else request.path
+    if template.startswith(PREFIX):
+        template = template[len(PREFIX) :]
+    return f"{request.method} {template}"
+
+
+def _drop(request: web.Request) -> None:
+    transport = request.transport
+    if transport is not None:
+        transport.close()
+
+
+#: Status recorded for a request whose client went away, or whose connection the sandbox
+#: dropped before answering (nginx's "client closed request").
+CLOSED = 499
+
+
+@web.middleware
+async def sandbox_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Statistics, request id, fault injection, authentication and error bodies around
+    every handler."""
+    stats = request.app[STATS_KEY]
+    record = stats.begin(route_key(request))
+    status = CLOSED
+    try:
+        response = await _answer(request, handler, record)
+        status = response.status
+        response.headers["X-Request-Id"] = record.request_id
+        return response
+    finally:
+        stats.end(record, status)
+
+
+async def _answer(
+    request: web.Request, handler: Handler, record: RequestRecord
+) -> web.StreamResponse:
+    """The answer to one request: a routing error, an injected fault or the handler's."""
+    key = record.key
+    if request.match_info.http_exception is not None:
+        exc = request.match_info.http_exception
+        return error_response(
+            request,
+            exc.status,
+            exc.reason.replace(" ", ""),
+            f"{request.method} {request.path}: {exc.reason}.",
+        )
+    decision = request.app[FAULTS_KEY].decide(key)
+    if decision.latency:
+        await request.app[CLOCK_KEY].sleep(decision.latency)
+    action = record.fault = decision.action
+    if action != "ok":
+        request.app[STATS_KEY].faults[action] += 1
+    if action == "drop_before":
+        _drop(request)
+        return web.Response(status=CLOSED)
+    if decision.status is not None:
+        return _injected_error(request, decision.status, decision.retry_after)
+    try:
+        if key not in _PUBLIC:
+            request.app[SESSIONS_KEY].check(_token(request))
+        response = await handler(request)
+    except SandboxError as exc:
+        response = error_response(request, exc.status, exc.error, exc.message)
+    except web.HTTPException as exc:
+        response = error_response(request, exc.status, exc.reason.replace(" ", ""), exc.text or "")
+    except ConnectionResetError as exc:
+        log.debug("client went away during %s: %s", key, exc)
+        return web.Response(status=CLOSED)
+    except Exception:
+        log.exception("sandbox handler failed: %s", key)
+        return error_response(request, 500, "InternalServerError", "The sandbox failed.")
+    if action == "drop_after":
+        _drop(request)
+    return response
+
+
+def _injected_error(request: web.Request, status: int, retry_after: float | None) -> web.Response:
+    headers = None
+    if status == 429:
+        headers = {"Retry-After": str(max(1, math.ceil(retry_after or 1)))}
+    return error_response(
+        request,
+        status,
+        _REASONS.get(status, "Error"),
+        _MESSAGES.get(status, "Injected failure."),
+        headers,
+    )
+
+
+def _token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "kftoken" or not token.strip():
+        return None
+    return token.strip()
+
+
+_REASONS = {
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
+_MESSAGES = {
+    429: "Too many requests: slow down and retry after the time in Retry-After.",
+    500: "An unexpected error occurred on the server.",
+    503: "The service is temporarily unavailable.",
+}
