@@ -22,7 +22,7 @@ from . import _rivals as rv
 from ._data import Documents
 from ._stats import calibrate, fmt, summarize, table, time_batch
 
-__all__ = ["CONTENDERS", "FLOORS", "render", "run", "targets"]
+__all__ = ["CONTENDERS", "FLOORS", "render", "render_floors", "run", "targets"]
 
 #: contender names, in table order; the first is the reference of every ratio
 CONTENDERS = (
@@ -226,7 +226,7 @@ def render(results: dict[str, Any]) -> str:
                 ]
             rows.append(row)
         parts.append(f"**{op.capitalize()}**\n\n" + table(header, rows))
-    parts.append(_render_floors(results))
+    parts.append(render_floors(results))
     return "\n\n".join(parts)
 
 
@@ -243,7 +243,8 @@ def floor_ratio(results: dict[str, Any], case: str, name: str, floor: str) -> fl
     return float(us[name]["median"] / us[floor]["median"])
 
 
-def _render_floors(results: dict[str, Any]) -> str:
+def render_floors(results: dict[str, Any]) -> str:
+    """Markdown: our decoders against their floors and the user's alternatives."""
     rows = []
     for fmt_, name, floor, alternative in _AGAINST:
         for case in CASES:

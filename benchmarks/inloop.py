@@ -33,7 +33,7 @@ from ._servers import CannedServer
 from ._stats import fmt, table
 from .overhead import NUMBER, TOKEN, documents, drive
 
-__all__ = ["MODES", "main", "render", "run", "targets"]
+__all__ = ["MODES", "brief", "main", "render", "run", "targets"]
 
 #: GC settings tried, each applied after warm-up and undone afterwards
 MODES = ("GC as is", "gc.freeze() after warm-up", "gen-0 threshold ×10", "GC off")
@@ -222,6 +222,27 @@ def render(results: dict[str, Any]) -> str:
         "mean ÷ isolated",
     ]
     return intro + "\n\n" + table(header, rows)
+
+
+def brief(results: dict[str, Any]) -> str:
+    """Markdown: one line per loop, in-loop versus isolated medians and what they tell."""
+    iso = results["isolated"]
+    lines = []
+    for loop, per in results["loops"].items():
+        s = per[MODES[0]]
+        lines.append(
+            f"- {loop}: {fmt(s['median_us'])} µs in the loop against "
+            f"{fmt(iso[ISOLATED]['median_us'])} µs isolated "
+            f"({s['median_us'] / iso[ISOLATED]['median_us']:.2f}×); GC runs inside a decode "
+            f"per 1,000: {s['gc_per_1000']:.1f}; with GC off "
+            f"{per['GC off']['median_us'] / iso[ISOLATED]['median_us']:.2f}×, frozen "
+            f"{per['gc.freeze() after warm-up']['median_us'] / iso[ISOLATED]['median_us']:.2f}×."
+        )
+    lines.append(
+        f"- isolated with the CPU caches flushed between calls: "
+        f"{iso[FLUSHED]['median_us'] / iso[ISOLATED]['median_us']:.2f}× the hot tight loop."
+    )
+    return "\n".join(lines)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:

@@ -43,7 +43,7 @@ from ._loops import loops, run_on
 from ._servers import CannedServer
 from ._stats import fmt, summarize, table
 
-__all__ = ["CONTENDERS", "available", "main", "profile", "render", "run", "targets"]
+__all__ = ["CONTENDERS", "available", "brief", "main", "profile", "render", "run", "targets"]
 
 BARE = "bare aiohttp"
 BARE_JSON = "bare aiohttp + JSON decode"
@@ -295,6 +295,25 @@ def render(results: dict[str, Any]) -> str:
             rows.append(row)
         parts.append(f"**Event loop: {loop}**\n\n" + table(header, rows))
     return "\n\n".join(parts)
+
+
+def brief(results: dict[str, Any]) -> str:
+    """Markdown: one compact table, µs/request (× bare + decode) per loop and concurrency."""
+    loops_ = results["loops"]
+    header = ["contender"]
+    for loop, per_c in loops_.items():
+        header += [f"{loop} c={c}" for c in per_c]
+    rows = []
+    for name in CONTENDERS:
+        if not all(name in per for per_c in loops_.values() for per in per_c.values()):
+            continue
+        row = [name]
+        for per_c in loops_.values():
+            for per in per_c.values():
+                cell = fmt(per[name]["median"])
+                row.append(cell if name == BARE else f"{cell} ({ratio(per, name):.2f}×)")
+        rows.append(row)
+    return table(header, rows)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:

@@ -25,7 +25,7 @@ from ._loops import loops, run_on
 from ._servers import CannedPages
 from ._stats import fmt, summarize, table
 
-__all__ = ["render", "run", "targets"]
+__all__ = ["brief", "render", "run", "targets"]
 
 PERPAGE = 100
 FANOUTS = (1, 4, 8, 16)
@@ -228,6 +228,22 @@ def render(results: dict[str, Any]) -> str:
         "by the pages in flight, not by the invoice count)\n\n" + table(header, rows)
     )
     return "\n\n".join(parts)
+
+
+def brief(results: dict[str, Any]) -> str:
+    """Markdown: one compact table, wall seconds (× sequential) per loop, peak memory."""
+    loops_ = results["loops"]
+    last = str(results["counts"][-1])
+    header = ["contender", *(f"{loop} s (× sequential)" for loop in loops_), f"peak MiB ({last})"]
+    rows = []
+    for name in results["memory"]:
+        row = [name]
+        for seconds in loops_.values():
+            s = seconds[name]["median"]
+            row.append(f"{fmt(s)} ({seconds[SEQUENTIAL]['median'] / s:.2f}×)")
+        row.append(f"{results['memory'][name][last] / 2**20:.2f}")
+        rows.append(row)
+    return table(header, rows)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:

@@ -11,10 +11,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from . import codec, overhead
+from . import codec, inloop, overhead, pagination
 from ._stats import table
 
-__all__ = ["charts", "markdown", "write"]
+__all__ = ["charts", "markdown", "summary", "write"]
 
 TITLES = {
     "codec": "1. Codec decode and encode, against their floors",
@@ -152,8 +152,40 @@ def charts(data: dict[str, Any], out: Path) -> list[str]:
     return made
 
 
+def summary(doc: dict[str, Any]) -> str:
+    """``summary.md``: the machine, the targets and one compact table per benchmark (the
+    README's Performance section quotes it)."""
+    data = doc["data"]
+    m = doc["machine"]
+    parts = [
+        f"Run of {doc['date']} (`python -m benchmarks{' --quick' if doc['quick'] else ''}`, "
+        f"{doc['elapsed_s']:.0f} s): {m['cores']} cores, {m['cpu']}, {m['python']}; load "
+        f"average {m['loadavg'][0]} at the start, {m.get('loadavg_end', ['?'])[0]} at the end.",
+        table(
+            ["target", "measured", "met"],
+            [[t, v, "yes" if ok else "**no**"] for t, v, ok in doc["targets"]],
+        ),
+    ]
+    if "overhead" in data:
+        parts.append(
+            "Per-request overhead, µs/request (× bare aiohttp + the same decode):\n\n"
+            + overhead.brief(data["overhead"])
+        )
+    if "codec" in data:
+        parts.append(codec.render_floors(data["codec"]))
+    if "inloop" in data:
+        parts.append("JSON decode inside the loop (c=64):\n\n" + inloop.brief(data["inloop"]))
+    if "pagination" in data:
+        parts.append(
+            f"Pagination, {data['pagination']['invoices']:,} invoices at "
+            f"{data['pagination']['latency_ms']:.0f} ms a page:\n\n"
+            + pagination.brief(data["pagination"])
+        )
+    return "\n\n".join(parts) + "\n"
+
+
 def write(doc: dict[str, Any], out: Path) -> None:
-    """Write ``results.json``, the charts and ``results.md`` into `out`."""
+    """Write ``results.json``, the charts, ``results.md`` and ``summary.md`` into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     doc["charts"] = charts(doc["data"], out)
     (out / "results.json").write_text(
@@ -161,3 +193,4 @@ def write(doc: dict[str, Any], out: Path) -> None:
         encoding="utf-8",
     )
     (out / "results.md").write_text(markdown(doc), encoding="utf-8")
+    (out / "summary.md").write_text(summary(doc), encoding="utf-8")
