@@ -244,6 +244,17 @@ def test_the_stored_invoice_is_the_body_with_the_servers_fields(state: State) ->
     state.invoices.update(number, replacement)
     assert state.invoices.stored(number) is replacement
     assert state.invoice(number).customer_reference == "PO-1"
+    quote = Quote(number=8000, customer_code="TCUST02")
+    state.quotes.create(quote)
+    assert state.quotes.stored(8000) is quote
+    bulk = BulkPayment(
+        date=dt.date(2024, 6, 1),
+        account_id=3942,
+        method=2508,
+        payment_items=[BulkPaymentItem(object_number=number, amount=D(4))],
+    )
+    created = state.bulk_payments.create("invoices", bulk)
+    assert state.bulk_payments.stored("invoices", created.number or 0) is bulk
 
 
 def test_invoices_and_quotes_share_one_derivation(state: State) -> None:
