@@ -42,6 +42,7 @@ __all__ = [
     "Original",
     "RawAccess",
     "Unkept",
+    "carried",
     "carry",
     "collect",
     "is_summary",
@@ -195,17 +196,23 @@ def is_summary(obj: Any) -> bool:
     return isinstance(obj, TopLevel) and obj.__dict__.get(_ATTR) is _SUMMARY
 
 
+def carried(obj: TopLevel) -> Carrier | None:
+    """What `obj` carries for its encodings (an `Original` if it was decoded), or None."""
+    carrier = obj.__dict__.get(_ATTR)
+    if carrier.__class__ is tuple:
+        carrier = obj.__dict__[_ATTR] = Original(*carrier)
+    elif carrier is _SUMMARY:
+        return None
+    found: Carrier | None = carrier
+    return found
+
+
 def unkept(obj: Any, codec: Any) -> Unkept | None:
     """What to merge into the encoding of `obj` by `codec` (None: encode it as it is)."""
     if not isinstance(obj, TopLevel):
         return None
-    carrier = obj.__dict__.get(_ATTR)
-    if carrier.__class__ is tuple:
-        carrier = obj.__dict__[_ATTR] = Original(*carrier)
-    elif carrier is None or carrier is _SUMMARY:
-        return None
-    found: Unkept | None = carrier.unkept_for(obj, codec)
-    return found
+    carrier = carried(obj)
+    return None if carrier is None else carrier.unkept_for(obj, codec)
 
 
 # --------------------------------------------------------------------------- reading

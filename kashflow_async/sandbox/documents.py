@@ -19,6 +19,7 @@ from ..models import Invoice, InvoiceStatus, LineBase, Quote, SortOrder
 from ..models._base import as_wire_date
 from .account import Account
 from .errors import BadRequest, NotFound, invalid_numbers_message
+from .extras import keep as keep_extras
 from .money import HUNDRED, ZERO, at_noon, day_of, fill_currency, naive, q2, q4
 from .records import Customer, code_key
 from .views import NumberIndex, ViewCache, check_paging, neighbours, page_slice, sort_view
@@ -274,6 +275,7 @@ class DocumentBook(Generic[Doc]):
 
     def fill_new(self, body: Doc, number: int, customer: Customer | None, lines: list[Any]) -> None:
         """The fields every created document takes from the server, set on `body`."""
+        keep_extras(body, None, self.account.settings)
         what, date_field = self.rules.what, self.rules.date_field
         date = getattr(body, date_field)
         body.id = self.account.new_id()
@@ -308,6 +310,7 @@ class DocumentBook(Generic[Doc]):
     ) -> None:
         """The fields every replaced document keeps from the stored one when the body
         leaves them out, set on `body` (PUT sends the whole object)."""
+        keep_extras(body, old, self.account.settings)
         date_field = self.rules.date_field
         date = getattr(body, date_field)
         body.id = old.id

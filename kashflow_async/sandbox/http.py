@@ -20,6 +20,7 @@ from ..errors import DecodeError
 from ..models import ErrorBody, PageMeta
 from .clock import Clock
 from .errors import BadRequest
+from .extras import adopt as adopt_extras
 from .faults import FaultInjector, Stats
 from .sessions import Sessions
 from .state import State
@@ -120,9 +121,11 @@ async def read_body(request: web.Request, type_: type[T], what: str) -> T:
     if not data.strip():
         raise BadRequest(f"The request body is empty: a {what} is expected.")
     try:
-        return body_codec(request).decode(data, type_)
+        body = body_codec(request).decode(data, type_)
     except DecodeError as exc:
         raise BadRequest(f"The request body is not a valid {what}: {exc}") from None
+    adopt_extras(body)  # undeclared members, kept format-free
+    return body
 
 
 # ---------------------------------------------------------------------------- query

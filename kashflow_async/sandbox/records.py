@@ -123,3 +123,6 @@ class AccountSettings:
     default_vat_level: Decimal = Decimal(20)
     default_bank_account_id: int = 0
     default_payment_method_id: int = 0
+    #: whether invoices and quotes are served with undeclared members, as a newer server
+    #: would send them (see `extras`)
+    extra_members: bool = False

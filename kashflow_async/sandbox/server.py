@@ -38,7 +38,10 @@ class Sandbox:
     `today` fixes the date the rules use (None: the real date). `default_format` is the
     answer format when ``Accept`` names neither JSON nor XML. `clock` is the time that
     session expiry, rate windows, ``Retry-After``, injected latency and `stats` run on
-    (a `FakeClock` makes tests wait for nothing; default: real time).
+    (a `FakeClock` makes tests wait for nothing; default: real time). `extra_members`
+    (settable at any time) serves invoices and quotes with members the models do not
+    declare, as a newer server would; members a client sends are always kept (see
+    `kashflow_async.sandbox.extras`).
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class Sandbox:
         memorable_word: str = DEFAULT_MEMORABLE_WORD,
         token_idle_timeout: float = 1200.0,
         retain_quotes_after_conversion: bool = True,
+        extra_members: bool = False,
         default_format: str = "json",
         access_log: bool = False,
         clock: Clock | None = None,
@@ -74,6 +78,7 @@ class Sandbox:
             purchases=purchases,
         )
         self.state.settings.retain_quotes_after_conversion = retain_quotes_after_conversion
+        self.state.settings.extra_members = extra_members
         self.sessions = Sessions(
             username,
             password,
@@ -116,6 +121,16 @@ class Sandbox:
     @faults.setter
     def faults(self, value: Faults | None) -> None:
         self._injector.configure(value or Faults())
+
+    @property
+    def extra_members(self) -> bool:
+        """Whether invoices and quotes are served with undeclared members (on the object,
+        each line and the address), as a newer server would (see `sandbox.extras`)."""
+        return self.state.settings.extra_members
+
+    @extra_members.setter
+    def extra_members(self, value: bool) -> None:
+        self.state.settings.extra_members = value
 
     @property
     def port(self) -> int:
