@@ -10,7 +10,8 @@ rounds of wall time / requests, under every event loop installed (asyncio, uvloo
 
 ``python -m benchmarks.overhead [--quick] [--loop L] [-c 1 16 64] [--profile NAME]``;
 ``--profile json`` runs the client (JSON) at the highest concurrency under cProfile and
-prints the top entries instead.
+prints the top entries instead (``--sort cumulative`` to sort otherwise; ``bare-json``
+profiles the bare loop with the same decode, for comparison).
 """
 
 from __future__ import annotations
@@ -354,13 +355,19 @@ async def _profiled(url: str, name: str, c: int, seconds: float, sort: str, top:
 
 
 def profile(
-    name: str, *, c: int = 64, seconds: float = 3.0, sort: str = "tottime", top: int = 30
+    name: str,
+    *,
+    c: int = 64,
+    seconds: float = 3.0,
+    sort: str = "tottime",
+    top: int = 30,
+    loop: str = "asyncio",
 ) -> str:
     """cProfile's top `top` entries (by `sort`) for contender `name` at concurrency `c`,
-    on the default event loop, after warm-up."""
+    on event loop `loop`, over about `seconds` of requests after warm-up."""
     json_body, xml_body = documents()
     with CannedServer(json_body, xml_body) as server:
-        factory = loops("asyncio")["asyncio"]
+        factory = loops(loop)[loop]
         return run_on(factory, partial(_profiled, server.url, name, c, seconds, sort, top))
 
 
@@ -377,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         name = PROFILE_NAMES[args.profile]
         seconds = 0.3 if args.quick else 3.0
-        print(profile(name, c=max(args.concurrency), seconds=seconds, sort=args.sort))
+        loop = args.loop or "asyncio"
+        print(profile(name, c=max(args.concurrency), seconds=seconds, sort=args.sort, loop=loop))
         return 0
     results = run(
         concurrencies=tuple(args.concurrency),

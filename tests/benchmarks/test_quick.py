@@ -42,3 +42,18 @@ def test_quick_mode_writes_every_table(tmp_path: Path) -> None:
     assert {"codec", "overhead", "inloop", "pagination", "bulk"} <= set(data["data"])
     assert data["quick"] is True
     assert all(len(t) == 3 for t in data["targets"])
+
+
+def test_overhead_profile_prints_the_top_entries() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.overhead", "--quick", "--profile", "json", "-c", "4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert proc.stdout.startswith("kashflow-async JSON, c=4: ")
+    assert "Ordered by: internal time" in proc.stdout
+    assert "transport.py" in proc.stdout  # the client's own request path is in the profile
