@@ -43,12 +43,18 @@ async def test_latency_with_jitter(fmt: str) -> None:
     assert len(set(drawn)) == 3
 
 
-async def test_503_is_retried_by_the_client(sb: Sandbox, kf: KashFlowClient) -> None:
+async def test_503_is_retried_by_the_client(sb: Sandbox, fmt: str) -> None:
     sb.faults = Faults(routes={"GET /invoices/{number}": FaultRule(script=("503", "503"))})
-    inv = await kf.invoices.get(1)
+    clock = FakeClock()
+    policy = RetryPolicy(clock=clock.now, sleep=clock.sleep, random=lambda: 1.0)
+    async with KashFlowClient(
+        token=sb.token, base_url=sb.url, wire_format=fmt, retry_policy=policy
+    ) as kf:
+        inv = await kf.invoices.get(1)
     assert inv.number == 1
     assert sb.stats.requests["GET /invoices/{number}"] == 3
     assert sb.stats.faults["503"] == 2
+    assert clock.sleeps == [0.5, 1.0]  # full backoff before each retry (random() = 1)
 
 
 async def test_500_on_post_is_not_resent(sb: Sandbox, kf: KashFlowClient) -> None:
