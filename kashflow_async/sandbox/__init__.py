@@ -1,5 +1,11 @@
 """The local KashFlow sandbox server: every endpoint of the API, in JSON and XML, from
-in-memory state with the documented rules, plus seeded fault injection."""
+in-memory state with the documented rules, plus seeded fault injection.
+
+Where things live: `state/` holds one room per endpoint family over the shared `account`
+(a new family is one module there, a room in `State` and a `Collection` in `routes`);
+`documents` derives every invoice and quote figure; `routes`, `http` and `middleware` are
+the HTTP side; `faults`, `clock` and `server` the harness; `serving` the command line.
+"""
 
 from .clock import Clock, FakeClock, SystemClock
 from .faults import FaultRule, Faults, RequestRecord, Stats
