@@ -44,6 +44,8 @@ from .payments import payment_view
 __all__ = ["demo"]
 
 CUSTOMER = SEED_CUSTOMER_CODES[0]
+#: The demo's day (fixed, so the demo shows the same figures every time).
+DAY = dt.date(2024, 6, 14)
 ZERO = Decimal(0)
 #: The lines of the three quotes the day starts with.
 QUOTE_LINES = (
@@ -137,7 +139,7 @@ class Day:
         items = [BulkPaymentItem(object_number=i.number, amount=i.amount_due) for i in invoices]
         payment = await self.kf.invoices.bulk_payments.create(
             BulkPayment(
-                date=dt.date.today(),
+                date=DAY,
                 comment="BACS from John Smith",
                 account_id=DEFAULT_BANK_ACCOUNT_ID,
                 method=DEFAULT_PAYMENT_METHOD_ID,
@@ -220,7 +222,7 @@ def demo(
             f"[bold]kashflow demo[/]: a day at a small business, against a local sandbox "
             f"(wire format: {wire.upper()})"
         )
-        async with Sandbox(seed=0, invoices=400, quotes=40, customers=30) as sb:
+        async with Sandbox(seed=0, invoices=400, quotes=40, customers=30, today=DAY) as sb:
             console.print(f"Sandbox running at {sb.url}", highlight=False)
             async with KashFlowClient(token=sb.token, base_url=sb.url, wire_format=wire) as kf:
                 day = Day(kf, console)
@@ -235,6 +237,6 @@ def demo(
         table.add_row("Requests", f"{requests} ({wire.upper()})")
         table.add_row("Time", f"{time.perf_counter() - started:.2f} s")
         console.print(table)
-        console.print(f"Done on {dt.date.today():%Y-%m-%d}. Next: kashflow sandbox --port 8080")
+        console.print("Done. Next: kashflow sandbox --port 8080")
 
     run_command(ctx, body)
