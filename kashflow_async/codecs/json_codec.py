@@ -138,13 +138,16 @@ class JSONCodec:
         """The JSON-like value of an undeclared member `Unkept` holds (`member` reversed)."""
         return kept
 
-    def unkept(self, data: bytes, type_: type) -> Unkept | None:
-        """What a `type_` decoded from `data` does not keep (see `lossless`)."""
+    def unkept(self, data: bytes, type_: type, typed: Any = None) -> Unkept | None:
+        """What a `type_` decoded from `data` does not keep (see `lossless`); `typed` is
+        that decoded object if it is still as decoded (else `data` is decoded again)."""
         if data[:3] == _BOM:
             data = data[3:]
         node = describe(type_)
         assert isinstance(node, StructNode)
-        return collect(node, self.decoder(type_).decode(data), _RAW.decode(data), _ACCESS)
+        if typed is None:
+            typed = self.decoder(type_).decode(data)
+        return collect(node, typed, _RAW.decode(data), _ACCESS)
 
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode JSON `data` as `type_` (a leading UTF-8 BOM is skipped), or raise

@@ -558,12 +558,15 @@ class XMLCodec:
         values = [_plain(element) for element in _elements(root)]
         return values[0] if len(values) == 1 else values
 
-    def unkept(self, data: bytes, type_: type) -> Unkept | None:
-        """What a `type_` decoded from `data` does not keep (see `lossless`)."""
+    def unkept(self, data: bytes, type_: type, typed: Any = None) -> Unkept | None:
+        """What a `type_` decoded from `data` does not keep (see `lossless`); `typed` is
+        that decoded object if it is still as decoded (else `data` is decoded again)."""
         node = describe_value(None, type_)
         assert isinstance(node, StructNode)
         root = self._parse(data, lambda reason, **_: DecodeError(reason, wire_format="XML"))
-        return collect(node, self.decode(data, type_), root, self._access)
+        if typed is None:
+            typed = self.decode(data, type_)
+        return collect(node, typed, root, self._access)
 
     # encoding
 

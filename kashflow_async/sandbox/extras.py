@@ -100,13 +100,13 @@ def future_members(obj: Any) -> dict[str, Any]:
     return {}
 
 
-def adopt(obj: Any) -> None:
-    """Turn what a decoded request body carries into format-free `Extras` (call it before
-    the body is changed)."""
+def adopt(obj: Any, *, fresh: bool = True) -> None:
+    """Turn what a decoded request body carries into format-free `Extras`. `fresh`: `obj`
+    is still as decoded (its body is then not decoded again)."""
     if isinstance(obj, TopLevel):
         original = carried(obj)
         if isinstance(original, Original):
-            found = original.codec.unkept(original.data, type(obj))
+            found = original.codec.unkept(original.data, type(obj), obj if fresh else None)
             extras = _neutral(found, original.codec) or Extras()
             extras.unsent = _unsent(_struct(type(obj)), obj)
             carry(obj, Served(extras, None))
@@ -115,7 +115,7 @@ def adopt(obj: Any) -> None:
 def keep(body: TopLevel, old: TopLevel | None, settings: Settings) -> None:
     """Store with `body` what it carries (see `adopt`), plus what `old` (the stored
     object it replaces) kept for the object and list members the body did not send."""
-    adopt(body)
+    adopt(body, fresh=False)
     now = carried(body)
     extras = now.extras if isinstance(now, Served) else None
     before = carried(old) if old is not None else None
