@@ -10,6 +10,7 @@ import typer
 from rich.console import Group
 
 from ...client import KashFlowClient
+from ...models import SortOrder
 from ...pagination import PageIterator
 from ..console import spinner, stderr
 from ..errors import EXIT_ERROR, fail, usage_error
@@ -31,9 +32,15 @@ from .deleting import confirm_delete, delete_each
 
 __all__ = [
     "Concurrency",
+    "Customer",
+    "ExportFile",
     "ExportFormatOpt",
     "Format",
+    "ImportFile",
     "Limit",
+    "OrderOpt",
+    "ResolveAmbiguous",
+    "Results",
     "Summary",
     "do_delete",
     "do_export",
@@ -64,6 +71,26 @@ ExportFormatOpt = Annotated[
 Summary = Annotated[bool, flag("--summary", help="List fields only: no lines, one request a page.")]
 Concurrency = Annotated[
     int, typer.Option("--concurrency", "-c", min=1, max=64, help="Requests in flight at once.")
+]
+#: The file ``export`` writes.
+ExportFile = Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)]
+#: The file ``import`` reads.
+ImportFile = Annotated[
+    Path, typer.Argument(help="JSON Lines (or export CSV) file.", exists=True, dir_okay=False)
+]
+Results = Annotated[
+    Path | None,
+    typer.Option("--results", "-r", help="Results log (default: FILE.results.jsonl)."),
+]
+ResolveAmbiguous = Annotated[
+    bool, flag("--resolve-ambiguous", help="Look up ambiguous lines without a Number by content.")
+]
+OrderOpt = Annotated[
+    SortOrder | None,
+    typer.Option("--order", case_sensitive=False, help="Sort order.", show_default=False),
+]
+Customer = Annotated[
+    str | None, typer.Option("--customer", help="Only this customer code.", show_default=False)
 ]
 #: A function that starts the listing with the command's filters, `perpage` a page.
 Lister = Callable[[KashFlowClient, int], PageIterator[Any]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,12 +10,18 @@ from ...client import KashFlowClient
 from ...models import InvoiceFilter, InvoiceSortField, SortOrder
 from ...pagination import PageIterator
 from ..kinds import INVOICES
-from ..options import Yes, flag
+from ..options import Yes
 from .documents import (
     Concurrency,
+    Customer,
+    ExportFile,
     ExportFormatOpt,
     Format,
+    ImportFile,
     Limit,
+    OrderOpt,
+    ResolveAmbiguous,
+    Results,
     Summary,
     do_delete,
     do_export,
@@ -44,13 +49,6 @@ SortBy = Annotated[
         help="Sort column (any letter case).",
         show_default=False,
     ),
-]
-OrderOpt = Annotated[
-    SortOrder | None,
-    typer.Option("--order", case_sensitive=False, help="Sort order.", show_default=False),
-]
-Customer = Annotated[
-    str | None, typer.Option("--customer", help="Only this customer code.", show_default=False)
 ]
 Project = Annotated[
     int | None,
@@ -106,7 +104,7 @@ def get_invoice(
 @invoices_app.command("export")
 def export_invoices(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)],
+    file: ExportFile,
     fmt: ExportFormatOpt = None,
     status: Status = None,
     sort_by: SortBy = None,
@@ -124,19 +122,10 @@ def export_invoices(
 @invoices_app.command("import")
 def import_invoices(
     ctx: typer.Context,
-    file: Annotated[
-        Path,
-        typer.Argument(help="JSON Lines (or export CSV) file.", exists=True, dir_okay=False),
-    ],
-    results: Annotated[
-        Path | None,
-        typer.Option("--results", "-r", help="Results log (default: FILE.results.jsonl)."),
-    ] = None,
+    file: ImportFile,
+    results: Results = None,
     concurrency: Concurrency = 8,
-    resolve_ambiguous: Annotated[
-        bool,
-        flag("--resolve-ambiguous", help="Look up ambiguous lines without a Number by content."),
-    ] = False,
+    resolve_ambiguous: ResolveAmbiguous = False,
 ) -> None:
     """Create an invoice for each line of FILE; run again to resume."""
     do_import(ctx, INVOICES, file, results, concurrency, resolve_ambiguous)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,13 +13,18 @@ from ..console import spinner
 from ..formats.columns import CONVERSION_COLUMNS, row_of
 from ..formats.writers import pick_format, records_table, write_one
 from ..kinds import QUOTES
-from ..options import flag
 from ..settings import run_command, settings_of
 from .documents import (
     Concurrency,
+    Customer,
+    ExportFile,
     ExportFormatOpt,
     Format,
+    ImportFile,
     Limit,
+    OrderOpt,
+    ResolveAmbiguous,
+    Results,
     Summary,
     do_export,
     do_get,
@@ -41,13 +45,6 @@ SortBy = Annotated[
         help="Sort column (any letter case).",
         show_default=False,
     ),
-]
-OrderOpt = Annotated[
-    SortOrder | None,
-    typer.Option("--order", case_sensitive=False, help="Sort order.", show_default=False),
-]
-Customer = Annotated[
-    str | None, typer.Option("--customer", help="Only this customer code.", show_default=False)
 ]
 
 
@@ -84,7 +81,7 @@ def get_quote(
 @quotes_app.command("export")
 def export_quotes(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).", dir_okay=False)],
+    file: ExportFile,
     fmt: ExportFormatOpt = None,
     sort_by: SortBy = None,
     order: OrderOpt = None,
@@ -99,19 +96,10 @@ def export_quotes(
 @quotes_app.command("import")
 def import_quotes(
     ctx: typer.Context,
-    file: Annotated[
-        Path,
-        typer.Argument(help="JSON Lines (or export CSV) file.", exists=True, dir_okay=False),
-    ],
-    results: Annotated[
-        Path | None,
-        typer.Option("--results", "-r", help="Results log (default: FILE.results.jsonl)."),
-    ] = None,
+    file: ImportFile,
+    results: Results = None,
     concurrency: Concurrency = 8,
-    resolve_ambiguous: Annotated[
-        bool,
-        flag("--resolve-ambiguous", help="Look up ambiguous lines without a Number by content."),
-    ] = False,
+    resolve_ambiguous: ResolveAmbiguous = False,
 ) -> None:
     """Create a quote for each line of FILE (each needs its Number); run again to resume."""
     do_import(ctx, QUOTES, file, results, concurrency, resolve_ambiguous)
