@@ -118,8 +118,9 @@ class BulkResult(Generic[M]):
 
     `index` is the input's position (0-based), `item` the input itself; `value` the
     created object as the server returned it, or `error` the exception (exactly one of
-    the two is set). `resolved` is True when an ambiguous create was confirmed by
-    looking its number up; `attempts` counts the POSTs made for this input.
+    the two is set). `resolved` is True when the object was found by a lookup (an
+    ambiguous create confirmed by its number, or `look_up_first`); `attempts` counts the
+    creates sent for this input (a create retried by the client counts once).
     """
 
     index: int
@@ -198,27 +199,32 @@ def same_content(sent: Any, found: Any) -> bool:
 
 
 class _Attempts:
-    """The POSTs of one input, readable even if it is cancelled half-way: how many were
-    sent, and whether the last may have been applied.
+    """The creates of one input, readable even if it is cancelled half-way: how many
+    were sent, and whether the last may have been applied.
 
-    With one of the client's resources (`exact`) a POST counts as sent when the request
-    path is about to write it (`SENDING`); with any other resource, when `create` is
-    called (it may have sent it: the safe side)."""
+    With one of the client's resources (`exact`) a create counts as sent once the
+    request path writes its POST (`SENDING`; the client's own retries of that POST do
+    not count again); with any other resource, when `create` is called (it may have
+    sent it: the safe side)."""
 
-    __slots__ = ("count", "exact", "maybe_applied")
+    __slots__ = ("count", "exact", "maybe_applied", "written")
 
     def __init__(self, exact: bool) -> None:
         self.exact = exact
         self.count = 0
         self.maybe_applied = False
+        self.written = False
 
     def sending(self) -> None:
-        """A POST of this input is being written."""
-        self.count += 1
+        """A POST of the current create is being written."""
+        if not self.written:
+            self.written = True
+            self.count += 1
         self.maybe_applied = True
 
     async def create(self, resource: _Creatable[M], item: M) -> M:
         """`resource.create(item)`, counted."""
+        self.written = False
         if not self.exact:
             self.sending()
             return await resource.create(item)

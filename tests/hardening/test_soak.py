@@ -5,10 +5,10 @@
 5% after applying the request, adds latency jitter, and answers 429 bursts with
 ``Retry-After`` whenever more than a set number of requests arrive within a second.
 
-The creates go through ``kf.invoices.create_many``, which looks up the number of an
-ambiguous create and sends it again only when it was provably not applied; what stays
-ambiguous (creates without a number) is looked up by its unique customer reference in a
-listing, and sent again only when it is not there.
+The creates go through ``create_many``, which looks up the number of an ambiguous
+create and sends it again only when it was provably not applied; what stays ambiguous
+(creates without a number) is looked up by its content in the next round
+(``look_up_first``), and sent again only when it is not there.
 Afterwards the sandbox's own state must hold every create exactly once, and the listing
 must yield exactly ``TotalRecords`` invoices, in order.
 """
@@ -33,11 +33,11 @@ from kashflow_async import (
     Invoice,
     InvoiceLine,
     KashFlowClient,
-    NotFoundError,
     RateLimitError,
     ServerError,
     TransportError,
 )
+from kashflow_async.bulk import create_many
 from kashflow_async.sandbox import Faults, Sandbox
 
 from .conftest import FULL, SOAK_SEED, Volume
@@ -256,95 +256,76 @@ async def test_soak_creates_and_listing_lose_nothing_and_double_nothing(
 async def _create_all(
     kf: KashFlowClient, specs: list[Spec], highest_seeded: int
 ) -> dict[str, object]:
-    """Create every spec once with `kf.invoices.create_many` (which resolves ambiguous
-    creates that carry a number by looking the number up), then resolve what it leaves
-    ambiguous by looking the number or the reference up, and send again only what was
-    provably not applied. Returns what happened."""
+    """Create every spec once with `create_many`, round after round: it resolves an
+    ambiguous create that carries a number by looking the number up; a spec left
+    ambiguous (or whose lookup failed) is looked up first in the next round
+    (``look_up_first``: by number, or by content among the numbers not yet claimed) and
+    sent again only when it is not there. Returns what happened."""
     confirmed: dict[int, int] = {}
     outcomes: Counter[str] = Counter()
-    create_calls = 0
-    ambiguous_applied = 0
-    ambiguous_not_applied = 0
-    lookups = 0
+    create_calls = ambiguous_applied = ambiguous_not_applied = lookups = 0
+    unsure: set[int] = set()  # specs whose earlier create may have been applied
+    claimed: set[int] = set()
     pending = list(specs)
     rounds = 0
     while pending:
         rounds += 1
         assert rounds <= 10, f"{len(pending)} creates still unresolved after 10 rounds"
         again: list[Spec] = []
-        unsure: list[Spec] = []
-        batch = kf.invoices.create_many((s.invoice() for s in pending), concurrency=CONCURRENCY)
+        items = [s.invoice() for s in pending]
+        first = {id(item) for item, s in zip(items, pending, strict=True) if s.index in unsure}
+        lookups += len(first)
+        batch = create_many(
+            kf.invoices,
+            items,
+            concurrency=CONCURRENCY,
+            look_up_first=lambda item, first=first: id(item) in first,  # type: ignore[misc]
+            claimed=claimed,
+        )
         async with batch:
             async for result in batch:
                 spec = pending[result.index]
+                looked_up = id(result.item) in first
                 create_calls += result.attempts
                 # every POST after the first followed an ambiguous one that a lookup
                 # proved not applied
-                outcomes["ambiguous"] += result.attempts - 1
-                ambiguous_not_applied += result.attempts - 1
+                outcomes["ambiguous"] += max(0, result.attempts - 1)
+                ambiguous_not_applied += max(0, result.attempts - 1)
                 if result.ok:
                     inv = result.unwrap()
                     if result.resolved:
-                        outcomes["ambiguous"] += 1
                         ambiguous_applied += 1
-                        outcomes["resolved_by_create_many"] += 1
+                        outcomes[
+                            "resolved_by_lookup" if looked_up else "resolved_by_create_many"
+                        ] += 1
+                        if not looked_up:
+                            outcomes["ambiguous"] += 1
                     else:
+                        ambiguous_not_applied += looked_up
                         outcomes["created"] += 1
                     assert inv.customer_reference == spec.tag
                     if spec.number is not None:
                         assert inv.number == spec.number
                     assert inv.number is not None
                     confirmed[spec.index] = inv.number
+                    claimed.add(inv.number)
+                    unsure.discard(spec.index)
                 elif result.ambiguous:
                     outcomes["ambiguous"] += 1
                     error = result.error
                     assert isinstance(error, AmbiguousResultError)
                     assert isinstance(error.sent, Invoice)
                     assert error.sent.customer_reference == spec.tag
-                    unsure.append(spec)
+                    unsure.add(spec.index)
+                    again.append(spec)
                 elif isinstance(result.error, NOT_APPLIED):
+                    # the create, or the lookup before it, failed: try again (an unsure
+                    # spec stays unsure)
                     outcomes[type(result.error).__name__] += 1
                     again.append(spec)
                 else:
                     raise AssertionError(f"create {spec.tag}: {result.error!r}") from result.error
         assert batch.started == len(pending)
-
-        # Still ambiguous with a number (the helper's lookups failed): look it up again.
-        for spec in [s for s in unsure if s.number is not None]:
-            number = spec.number
-            assert number is not None
-            lookups += 1
-            try:
-                found = await stubborn(lambda n=number: kf.invoices.get(n))  # type: ignore[misc]
-            except NotFoundError:
-                ambiguous_not_applied += 1
-                again.append(spec)
-            else:
-                assert found.customer_reference == spec.tag
-                ambiguous_applied += 1
-                confirmed[spec.index] = number
-        # Ambiguous without a number: find the reference among the new numbers.
-        automatic = [s for s in unsure if s.number is None]
-        if automatic:
-            lookups += 1
-
-            async def new_invoices() -> dict[str, list[int]]:
-                found: dict[str, list[int]] = {}
-                async for inv in kf.invoices.list(perpage=500, sortby="Number", concurrency=4):
-                    if inv.number is not None and inv.number > highest_seeded:
-                        found.setdefault(inv.customer_reference or "", []).append(inv.number)
-                return found
-
-            by_tag = await stubborn(new_invoices)
-            for spec in automatic:
-                numbers = by_tag.get(spec.tag, [])
-                assert len(numbers) <= 1, f"{spec.tag} was created {len(numbers)} times"
-                if numbers:
-                    ambiguous_applied += 1
-                    confirmed[spec.index] = numbers[0]
-                else:
-                    ambiguous_not_applied += 1
-                    again.append(spec)
         pending = again
     return {
         "confirmed": confirmed,
