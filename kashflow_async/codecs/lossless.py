@@ -51,7 +51,8 @@ __all__ = [
     "unkept",
 ]
 
-#: the attribute of a decoded top-level object that holds its `Original` (or `_SUMMARY`)
+#: the attribute of a top-level object holding its `Carrier` (an `Original`, first as a
+#: plain ``(codec, body)`` tuple), or `_SUMMARY` on the items of a list page
 _ATTR = "_kf_wire"
 
 
@@ -218,14 +219,25 @@ def unkept(obj: Any, codec: Any) -> Unkept | None:
 # --------------------------------------------------------------------------- reading
 
 
-_FIELDS: dict[int, dict[str, Field]] = {}
+#: per struct description: wire name -> (attribute, the object or list-item description
+#: to look into, None for a scalar)
+_FIELDS: dict[int, dict[str, tuple[str, StructNode | None, bool]]] = {}
 
 
-def _fields(node: StructNode) -> dict[str, Field]:
+def _fields(node: StructNode) -> dict[str, tuple[str, StructNode | None, bool]]:
     found = _FIELDS.get(id(node))
     if found is None:
-        found = _FIELDS[id(node)] = {f.wire: f for f in node.fields}
+        found = _FIELDS[id(node)] = {f.wire: _inner(f) for f in node.fields}
     return found
+
+
+def _inner(field: Field) -> tuple[str, StructNode | None, bool]:
+    sub = field.node
+    if isinstance(sub, StructNode):
+        return field.attr, sub, False
+    if isinstance(sub, ListNode) and isinstance(sub.item, StructNode):
+        return field.attr, sub.item, True
+    return field.attr, None, False
 
 
 def collect(node: StructNode, typed: Any, raw: Any, access: RawAccess) -> Unkept | None:
@@ -247,8 +259,14 @@ def collect(node: StructNode, typed: Any, raw: Any, access: RawAccess) -> Unkept
             extra[name] = extra[name] + kept if name in extra else kept
         elif access.is_null(value):
             nulls.add(name)
-        else:
-            found = _collect_field(field, getattr(typed, field.attr), value, access)
+        elif (inner := field[1]) is not None:
+            attr, _, is_list = field
+            typed_value = getattr(typed, attr)
+            found = (
+                _collect_items(inner, typed_value, value, access)
+                if is_list
+                else collect(inner, typed_value, value, access)
+            )
             if found is not None:
                 nested[name] = found
     if not (extra or nulls or nested):
@@ -256,16 +274,10 @@ def collect(node: StructNode, typed: Any, raw: Any, access: RawAccess) -> Unkept
     return Unkept(tuple(order), extra, frozenset(nulls), nested)
 
 
-def _collect_field(field: Field, typed: Any, raw: Any, access: RawAccess) -> Unkept | Items | None:
-    sub = field.node
-    if isinstance(sub, StructNode):
-        return collect(sub, typed, raw, access)
-    if not (isinstance(sub, ListNode) and isinstance(sub.item, StructNode)) or not typed:
-        return None
+def _collect_items(item: StructNode, typed: Any, raw: Any, access: RawAccess) -> Items | None:
     raw_items = access.items(raw)
-    if raw_items is None or len(raw_items) != len(typed):
+    if not typed or raw_items is None or len(raw_items) != len(typed):
         return None
-    item = sub.item
     found = [collect(item, t, r, access) for t, r in zip(typed, raw_items, strict=True)]
     if not any(found):
         return None
