@@ -105,9 +105,8 @@ def retry_line(event: Any) -> str:
         status = error.status
     if status is not None:
         what = f"HTTP {status}"
-    elif error is not None:
-        lines = str(error).strip().splitlines()
-        what = lines[0] if lines else type(error).__name__
+    elif error is not None:  # "could not connect (...) (GET url)": the first words
+        what = str(error).split(" (", 1)[0].strip() or type(error).__name__
     else:
         what = "failed"
     delay = float(getattr(event, "delay", 0.0) or 0.0)

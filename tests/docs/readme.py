@@ -208,12 +208,34 @@ def _command(line: str, cwd: Path, env: dict[str, str]) -> Ran:
     argv = shlex.split(line)
     if argv[0] == "kashflow" and argv[1:2] == ["sandbox"]:
         return _until_ctrl_c(argv[1:], cwd)
-    run = _cli(*argv[1:]) if argv[0] == "kashflow" else ["bash", "-c", line]
+    if argv[0] == "kashflow":
+        return _kashflow(argv[1:], cwd, env)
     done = subprocess.run(
-        run, cwd=cwd, env=_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        ["bash", "-c", line], cwd=cwd, env=_env(**env), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True, timeout=TIMEOUT, check=False,
     )  # fmt: skip
     return Ran(done.stdout, done.returncode)
+
+
+def _kashflow(args: list[str], cwd: Path, env: dict[str, str]) -> Ran:
+    """``kashflow ARGS`` in this process (as the installed script would run it, without
+    an interpreter's start-up per line), in `cwd`, stdout and stderr in order."""
+    from typer.testing import CliRunner
+
+    from kashflow_async.cli.app import app
+
+    variables = {**{k: None for k in os.environ if k.startswith("KASHFLOW_")}, **env}
+    variables |= {"COLUMNS": COLUMNS, "NO_COLOR": "1", "TTY_COMPATIBLE": "0"}
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, args, env=variables, prog_name="kashflow")
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.output, result.exit_code)
 
 
 def _until_ctrl_c(args: list[str], cwd: Path) -> Ran:
