@@ -130,7 +130,9 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
         return create_many(self, items, concurrency=concurrency)
 
     def _item(self, value: int) -> str:
-        return f"{self.path}/{check_number('number', value)}"
+        if type(value) is not int or value < 1:  # the check's common case, inlined
+            value = check_number("number", value)
+        return f"{self.path}/{value}"
 
 
 class Listed(Resource[M, Mode]):

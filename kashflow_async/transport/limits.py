@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from aiolimiter import AsyncLimiter
 
-__all__ = ["Admission", "Limits", "PauseGate", "bucket"]
+__all__ = ["Admission", "Limits", "PauseGate", "Slots", "bucket"]
 
 #: The most requests the rate limiter lets through back to back.
 MAX_BURST = 2.0
@@ -45,10 +47,60 @@ class PauseGate:
         """Seconds until the gate opens (0 when open)."""
         return max(0.0, self._until - self._clock())
 
+    def is_open(self) -> bool:
+        """Whether a request may pass now (no clock read if it was never closed)."""
+        until = self._until
+        return not until or until <= self._clock()
+
     async def wait(self) -> None:
         """Return once the gate is open (at once, in the common case)."""
         while (remaining := self._until - self._clock()) > 0:
             await self._sleep(remaining)
+
+
+class Slots:
+    """A first-come, first-served semaphore whose free slots are taken without an
+    ``await`` (`try_take`): the common case of the request path costs no coroutine."""
+
+    __slots__ = ("_value", "_waiters")
+
+    def __init__(self, value: int) -> None:
+        #: free slots (0 while requests wait: a released slot goes to the first waiter)
+        self._value = value
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def try_take(self) -> bool:
+        """Take a free slot now if nobody waits for one; False: use `acquire()`."""
+        if self._value > 0 and not self._waiters:
+            self._value -= 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        """Wait for a slot (in arrival order); pair with `release()`."""
+        if self.try_take():
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a slot while being cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        """Give a slot back: to the first waiter, else to the free slots."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._value += 1
 
 
 class Admission(Protocol):
@@ -91,11 +143,26 @@ class Limits:
         self.shared = shared
         self.max_concurrency = max_concurrency
         self.rate_limit = rate_limit
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._semaphore = Slots(max_concurrency)
         self._limiter: AsyncLimiter | None = None
         if rate_limit is not None:
             self._limiter = AsyncLimiter(*bucket(rate_limit))
         self.gate = PauseGate(clock, sleep)
+
+    def try_acquire(self) -> bool:
+        """Admit an attempt at once when nothing could make it wait (a free slot, the
+        gate open, no rate limit, no shared admission); False: await `acquire()`.
+        Pair a True with `release()`."""
+        if self._limiter is not None or self.shared is not None:
+            return False
+        until = self.gate._until
+        if until and until > self.gate._clock():
+            return False
+        slots = self._semaphore  # Slots.try_take, inlined: this runs for every attempt
+        if slots._value > 0 and not slots._waiters:
+            slots._value -= 1
+            return True
+        return False
 
     async def acquire(self) -> None:
         """Wait for a slot, the gate and the rate limiter; pair with `release()`."""
@@ -112,7 +179,11 @@ class Limits:
 
     def release(self) -> None:
         """Give back the slot taken by `acquire()`."""
-        self._semaphore.release()
+        slots = self._semaphore
+        if slots._waiters:
+            slots.release()
+        else:
+            slots._value += 1
         if self.shared is not None:
             self.shared.release()
 

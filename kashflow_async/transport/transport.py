@@ -19,7 +19,7 @@ from typing import Any, TypeVar, overload
 from urllib.parse import urlencode
 
 import aiohttp
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._sending import SENDING
@@ -47,6 +47,9 @@ T = TypeVar("T")
 
 USER_AGENT = f"kashflow-async/{__version__}"
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Paths whose parsed URL a client keeps (object numbers make paths many; the first
+#: ones seen are kept, the rest parsed per request).
+URL_CACHE_SIZE = 4096
 
 logger = logging.getLogger("kashflow_async")
 
@@ -70,25 +73,23 @@ class _Call:
         "attempts",
         "authenticated",
         "data",
-        "display_path",
         "idempotent",
-        "label",
         "method",
         "params",
         "path",
         "relogin",
         "response_type",
-        "route",
-        "secret",
+        "secret_path",
         "sent",
         "status",
+        "template",
         "url",
     )
 
     def __init__(
         self,
         method: str,
-        url: str,
+        url: URL,
         path: str,
         params: Mapping[str, str] | None,
         data: bytes | None,
@@ -110,12 +111,31 @@ class _Call:
         self.idempotent = idempotent
         self.authenticated = authenticated
         self.relogin = relogin
-        self.secret = display_path is not None
-        self.display_path = display_path if display_path is not None else path
-        self.route = route if route is not None else self.display_path
-        self.label = f"{method} {self.display_path}"
+        #: what to show instead of `path` when it holds a secret (None: `path`)
+        self.secret_path = display_path
+        self.template = route
         self.attempts = 0
         self.status: int | None = None
+
+    @property
+    def secret(self) -> bool:
+        """Whether the path holds a secret (the logout path holds the token)."""
+        return self.secret_path is not None
+
+    @property
+    def display_path(self) -> str:
+        """The path as logs, errors and events may show it."""
+        return self.path if self.secret_path is None else self.secret_path
+
+    @property
+    def route(self) -> str:
+        """The path template (``/invoices/{number}``)."""
+        return self.template if self.template is not None else self.display_path
+
+    @property
+    def label(self) -> str:
+        """``GET /invoices/2``, for logs."""
+        return f"{self.method} {self.display_path}"
 
 
 class _Shared:
@@ -134,7 +154,9 @@ class _Shared:
         "plain_headers",
         "port",
         "session",
+        "session_headers",
         "tracing",
+        "urls",
     )
 
     def __init__(
@@ -157,10 +179,24 @@ class _Shared:
         parsed = URL(base_url)
         self.host = parsed.host
         self.port = parsed.port
+        #: the URL of every path seen (up to `URL_CACHE_SIZE`): parsed once
+        self.urls: dict[str, URL] = {}
         media = codec.media_type
-        self.plain_headers = {"Accept": media, "User-Agent": USER_AGENT}
-        self.body_headers = {**self.plain_headers, "Content-Type": media}
-        self.auth_headers: tuple[str, dict[str, str], dict[str, str]] | None = None
+        #: the session's default headers when this client opens it; per request otherwise
+        self.session_headers = {"Accept": media, "User-Agent": USER_AGENT}
+        plain = {} if self.owns_session else self.session_headers
+        self.plain_headers = CIMultiDict(plain)
+        self.body_headers = CIMultiDict({**plain, "Content-Type": media})
+        self.auth_headers: tuple[str, CIMultiDict[str], CIMultiDict[str]] | None = None
+
+    def url(self, path: str) -> URL:
+        """The URL of `path` below the base URL, parsed once per path."""
+        url = self.urls.get(path)
+        if url is None:
+            url = URL(self.base_url + path)
+            if len(self.urls) < URL_CACHE_SIZE:
+                self.urls[path] = url
+        return url
 
 
 _UNSET: Any = object()
@@ -303,7 +339,7 @@ class Transport:
             if shared.closed:
                 raise RuntimeError("this KashFlowClient is closed")
             connector = aiohttp.TCPConnector(limit=shared.limits.max_concurrency)
-            session = aiohttp.ClientSession(connector=connector)
+            session = aiohttp.ClientSession(connector=connector, headers=shared.session_headers)
             shared.session = session
         return session
 
@@ -386,19 +422,37 @@ class Transport:
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
         call = self._call(method, path, response_type, params, body, idempotent, route=route)
-        return await self._dispatch(call)
+        tracer = self._shared.tracing.tracer()
+        if tracer is not None:
+            return await self._traced(tracer, call)
+        # _perform, inlined: the success path is one coroutine below this one
+        try:
+            return await self._attempt(call)
+        except (Failure, _SessionExpired) as first:
+            return await self._recover(call, first)
 
     async def _dispatch(self, call: _Call) -> Any:
         tracer = self._shared.tracing.tracer()
         if tracer is None:
-            return await self._call_with_relogin(call)
+            return await self._perform(call)
         return await self._traced(tracer, call)
 
-    async def _call_with_relogin(self, call: _Call) -> Any:
+    async def _perform(self, call: _Call) -> Any:
+        """Every attempt of `call`: retries, and one replay after a re-login."""
         try:
-            return await self._run(call)
-        except _SessionExpired as expired:
-            await self.auth.refresh(expired.generation, self)
+            return await self._attempt(call)
+        except (Failure, _SessionExpired) as first:
+            return await self._recover(call, first)
+
+    async def _recover(self, call: _Call, first: Failure | _SessionExpired) -> Any:
+        """The rest of a call whose first attempt failed with `first`."""
+        try:
+            if isinstance(first, Failure):
+                return await self._retry(call, first)
+            expired = first
+        except _SessionExpired as later:
+            expired = later
+        await self.auth.refresh(expired.generation, self)
         try:
             return await self._run(call)
         except _SessionExpired as again:
@@ -414,7 +468,7 @@ class Transport:
         error: BaseException | None = None
         try:
             with use_span(span, record_exception=False, set_status_on_exception=False):
-                return await self._call_with_relogin(call)
+                return await self._perform(call)
         except BaseException as exc:
             error = exc
             raise
@@ -472,10 +526,11 @@ class Transport:
         display_path: str | None = None,
         route: str | None = None,
     ) -> _Call:
-        data = self.codec.encode(body) if body is not None else None
+        shared = self._shared
+        data = shared.codec.encode(body) if body is not None else None
         return _Call(
             method,
-            self._shared.base_url + path,
+            shared.url(path) if display_path is None else URL(shared.base_url + path),
             path,
             params,
             data,
@@ -489,77 +544,91 @@ class Transport:
         )
 
     async def _run(self, call: _Call) -> Any:
+        """Attempts of `call` with retries (an expired token is the caller's business)."""
         try:
             return await self._attempt(call)
         except Failure as first:
-            hooks = self._hooks
-            on_retry = None
-            if hooks is not None and hooks.retry:
+            return await self._retry(call, first)
 
-                async def on_retry(failure: Failure, retry: int, delay: float) -> None:
-                    assert hooks is not None
-                    event = RetryEvent(
-                        call.method,
-                        call.route,
-                        self._display_url(call),
-                        call.attempts,
-                        delay,
-                        failure.error,
-                        getattr(failure.error, "status", None),
-                        self.max_retries,
-                    )
-                    await emit(hooks.retry, event)
+    async def _retry(self, call: _Call, first: Failure) -> Any:
+        hooks = self._hooks
+        on_retry = None
+        if hooks is not None and hooks.retry:
 
-            return await retry_after_failure(
-                first,
-                lambda: self._attempt(call),
-                max_retries=self.max_retries,
-                policy=self.policy,
-                label=call.label,
-                on_retry=on_retry,
-            )
+            async def on_retry(failure: Failure, retry: int, delay: float) -> None:
+                assert hooks is not None
+                event = RetryEvent(
+                    call.method,
+                    call.route,
+                    self._display_url(call),
+                    call.attempts,
+                    delay,
+                    failure.error,
+                    getattr(failure.error, "status", None),
+                    self.max_retries,
+                )
+                await emit(hooks.retry, event)
 
-    def _headers(self, token: str | None, with_body: bool) -> dict[str, str]:
+        return await retry_after_failure(
+            first,
+            lambda: self._attempt(call),
+            max_retries=self.max_retries,
+            policy=self.policy,
+            label=call.label,
+            on_retry=on_retry,
+        )
+
+    def _headers(self, token: str | None, with_body: bool) -> CIMultiDict[str]:
+        """The request's own headers (the session's defaults come on top), made once per
+        token."""
         shared = self._shared
         if token is None:
             return shared.body_headers if with_body else shared.plain_headers
         cached = shared.auth_headers
         if cached is None or cached[0] is not token:
             value = "KfToken " + token
-            cached = (
-                token,
-                {**shared.plain_headers, "Authorization": value},
-                {**shared.body_headers, "Authorization": value},
-            )
+            plain = shared.plain_headers.copy()
+            plain["Authorization"] = value
+            body = shared.body_headers.copy()
+            body["Authorization"] = value
+            cached = (token, plain, body)
             shared.auth_headers = cached
         return cached[2] if with_body else cached[1]
 
     async def _attempt(self, call: _Call) -> Any:
         call.attempts = number = call.attempts + 1
+        shared = self._shared
         token: str | None = None
         generation = 0
         if call.authenticated:
-            token, generation = await self.auth.token(self)
+            auth = shared.auth
+            token = auth.current
+            if token is None:
+                token, generation = await auth.token(self)
+            else:
+                generation = auth.generation
         headers = self._headers(token, call.data is not None)
-        session = self._shared.session or self.session
+        session = shared.session or self.session
         hooks = self._hooks
-        codec = self._shared.codec
+        codec = shared.codec
         timed = hooks is not None or self.raw or logger.isEnabledFor(logging.DEBUG)
         content_type = ""
         retry_after: str | None = None
-        limits = self._shared.limits
+        limits = shared.limits
         failure: Exception | None = None
         start = 0.0
-        await limits.acquire()
-        if (sending := SENDING.get()) is not None:
-            sending()  # create_many: this attempt is written now
+        if not limits.try_acquire():
+            await limits.acquire()
         try:
+            if (sending := SENDING.get()) is not None:
+                sending()  # create_many: this attempt is written now
             if hooks is not None and hooks.request:
                 event = RequestEvent(call.method, call.route, self._display_url(call), number)
                 await emit(hooks.request, event)
             if timed:
                 start = time.perf_counter()
-            async with session.request(
+            # awaited rather than entered: no context-manager coroutines per request
+            resp = await session.request(
                 call.method,
                 call.url,
                 params=call.params,
@@ -567,14 +636,24 @@ class Transport:
                 headers=headers,
                 timeout=self._timeout,
                 allow_redirects=False,
-            ) as resp:
+            )
+            try:
                 status = resp.status
-                if not 200 <= status < 300:
-                    content_type = resp.headers.get("Content-Type", "")
-                    retry_after = resp.headers.get("Retry-After")
-                data = await read_body(resp, self.max_response_bytes, codec)
                 resp_headers = resp.headers
-                version = resp.version
+                if not 200 <= status < 300:
+                    content_type = resp_headers.get("Content-Type", "")
+                    retry_after = resp_headers.get("Retry-After")
+                length = resp.content_length
+                if (
+                    length is not None
+                    and length <= self.max_response_bytes
+                    and "Content-Encoding" not in resp_headers
+                ):
+                    data = await resp.read()  # read_body's common case
+                else:
+                    data = await read_body(resp, self.max_response_bytes, codec)
+            finally:
+                resp.release()
         except _TRANSPORT_ERRORS as exc:
             failure = self._transport_failure(call, exc, number, start)
         finally:
@@ -584,9 +663,8 @@ class Transport:
             # chained implicitly (as __context__): only _transport_failure decides.
             raise failure
         call.status = status
-        elapsed = time.perf_counter() - start if timed else 0.0
-        request_id: str | None = None
         if timed:
+            elapsed = time.perf_counter() - start
             request_id = request_id_of(resp_headers)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
@@ -603,8 +681,8 @@ class Transport:
                     call.method, call.route, url, number, status, elapsed, request_id
                 )
                 await emit(hooks.response, event)
-        if 200 <= status < 300:
-            if self.raw:
+            if self.raw and 200 <= status < 300:
+                version = resp.version
                 return RawResponse(
                     status=status,
                     headers=resp_headers,
@@ -617,6 +695,7 @@ class Transport:
                     codec=codec,
                     response_type=call.response_type,
                 )
+        if 200 <= status < 300:
             if call.response_type is None:
                 return None
             return codec.decode(data, call.response_type)

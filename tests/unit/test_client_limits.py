@@ -15,7 +15,7 @@ from yarl import URL
 
 from kashflow_async import Invoice, KashFlowClient, get_codec
 from kashflow_async.transport import PauseGate
-from kashflow_async.transport.limits import bucket
+from kashflow_async.transport.limits import Limits, Slots, bucket
 
 from .helpers import BASE, MEDIA, FakeTime
 
@@ -118,3 +118,70 @@ def test_the_bucket_never_lets_a_window_exceed_the_rate(rate: float) -> None:
     drain = burst / period
     assert burst - 1 + drain < rate  # the most sends any one-second window can hold
     assert drain >= 0.95 * rate  # and the long-run pace stays close to the limit
+
+
+# -- Slots: the semaphore with a synchronous fast path ---------------------------------------
+
+
+async def test_slots_are_served_in_arrival_order_and_not_taken_past_waiters() -> None:
+    slots = Slots(1)
+    assert slots.try_take()
+    assert not slots.try_take()
+    order: list[int] = []
+
+    async def wait(n: int) -> None:
+        await slots.acquire()
+        order.append(n)
+
+    waiting = [asyncio.create_task(wait(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    slots.release()  # goes to the first waiter, not to the free slots
+    assert not slots.try_take()
+    await asyncio.sleep(0)
+    slots.release()
+    slots.release()
+    await asyncio.gather(*waiting)
+    assert order == [0, 1, 2]
+    slots.release()
+    assert slots._value == 1
+
+
+async def test_a_waiter_cancelled_while_handed_a_slot_passes_it_on() -> None:
+    slots = Slots(1)
+    assert slots.try_take()
+    first = asyncio.create_task(slots.acquire())
+    second = asyncio.create_task(slots.acquire())
+    await asyncio.sleep(0)
+    slots.release()  # handed to `first` ...
+    first.cancel()  # ... which is cancelled before it runs
+    await asyncio.gather(first, return_exceptions=True)
+    await asyncio.wait_for(second, 1)  # the slot went on to `second`
+    assert first.cancelled()
+    slots.release()
+    assert slots._value == 1 and not slots._waiters
+
+
+async def test_a_cancelled_waiter_leaves_the_queue() -> None:
+    slots = Slots(1)
+    assert slots.try_take()
+    waiter = asyncio.create_task(slots.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await asyncio.gather(waiter, return_exceptions=True)
+    assert not slots._waiters
+    slots.release()
+    assert slots.try_take()
+
+
+async def test_limits_fast_path_only_when_nothing_could_wait(fake_time: FakeTime) -> None:
+    free = Limits(max_concurrency=1, rate_limit=None, clock=fake_time.clock, sleep=fake_time.sleep)
+    assert free.try_acquire()
+    assert not free.try_acquire()  # the one slot is taken
+    free.release()
+    free.gate.pause(1.0)
+    assert not free.try_acquire()  # the gate is closed
+    fake_time.now += 1.0
+    assert free.try_acquire()
+    free.release()
+    paced = Limits(max_concurrency=4, rate_limit=5.0, clock=fake_time.clock, sleep=fake_time.sleep)
+    assert not paced.try_acquire()  # the rate limiter decides: await acquire()

@@ -385,3 +385,19 @@ async def test_content_type_of_xml_client_on_retry(
     assert caught.value.status == 404
     for _, _, kwargs in calls(mock):
         assert kwargs["headers"]["Accept"] == MEDIA["xml"]
+
+
+async def test_urls_are_parsed_once_per_path_up_to_the_cache_size(
+    monkeypatch: pytest.MonkeyPatch,
+    mock: aioresponses,
+    make_client: Callable[..., KashFlowClient],
+) -> None:
+    monkeypatch.setattr(transport_module, "URL_CACHE_SIZE", 2)
+    kf = make_client()
+    for n in (1, 2, 3, 1):
+        mock.get(f"{BASE}/invoices/{n}", **OK_INVOICE)
+    for n in (1, 2, 3, 1):
+        assert (await kf.invoices.get(n)).number == 9
+    urls = kf._transport._shared.urls
+    assert list(urls) == ["/invoices/1", "/invoices/2"]  # the third is parsed per request
+    assert urls["/invoices/1"] is kf._transport._shared.url("/invoices/1")
