@@ -149,7 +149,7 @@ class KashFlowClient:
             raise InvalidArgumentError(
                 f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
             )
-        given = {
+        given: dict[str, Any] = {
             name: value
             for name, value in (
                 ("timeout", timeout),
