@@ -22,16 +22,16 @@ as they are now, merged with that tree:
 
 Objects the caller builds carry no body and send only what they hold. `copy.copy` and
 `copy.deepcopy` keep the body; `msgspec.structs.replace` and pickling do not. An object
-decoded in one format and encoded in the other keeps its nulls; if it carries undeclared
-members, encoding raises `EncodeError` (they cannot be translated faithfully).
+decoded in one format and encoded in the other keeps its nulls, and its undeclared
+members are translated through JSON-like values (`translate`; XML text becomes strings,
+an XML attribute is not carried).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from ..errors import EncodeError
 from ..models._base import TopLevel
 from ..models.common import Page
 from ._schema import Field, ListNode, StructNode
@@ -48,6 +48,7 @@ __all__ = [
     "is_summary",
     "match",
     "remember",
+    "translate",
     "unkept",
 ]
 
@@ -103,18 +104,6 @@ class Unkept:
         #: declared object or list members holding something unkept
         self.nested = nested
 
-    def extra_paths(self, path: str = "$") -> Iterator[str]:
-        """The path of every undeclared member, at every depth."""
-        for name in self.extra:
-            yield f"{path}.{name}"
-        for name, sub in self.nested.items():
-            if isinstance(sub, Unkept):
-                yield from sub.extra_paths(f"{path}.{name}")
-            else:
-                for i, item in enumerate(sub.unkept):
-                    if item is not None:
-                        yield from item.extra_paths(f"{path}.{name}[{i}]")
-
 
 class Items:
     """The original items of a list member (typed, for matching) and what each did not keep."""
@@ -152,22 +141,29 @@ class Original:
         return f"<Original {self.codec.name} {len(self.data)} bytes>"
 
     def unkept_for(self, obj: Any, codec: Any) -> Unkept | None:
-        """What the models did not keep of the body (computed on first use). In the other
-        format, nulls are kept and undeclared members raise `EncodeError`."""
+        """What the models did not keep of the body (computed on first use); for the
+        other format, with undeclared members translated (`translate`)."""
         if not self._done:
             self._unkept = self.codec.unkept(self.data, type(obj))
             self._done = True
         found = self._unkept
-        if found is not None and self.codec.name != codec.name:
-            paths = list(found.extra_paths())
-            if paths:
-                origin = self.codec.name.upper()
-                raise EncodeError(
-                    f"this {type(obj).__name__} was decoded from {origin} and carries members "
-                    f"the models do not declare ({', '.join(paths[:5])}); encode it as "
-                    f"{origin} to keep them"
-                )
+        if found is not None and codec.name != self.codec.name:
+            return translate(found, self.codec, codec)
         return found
+
+
+def translate(kept: Unkept, origin: Any, target: Any) -> Unkept:
+    """`kept` (read by `origin`) with its undeclared members as `target` writes them,
+    through their JSON-like values (XML has no types: its text becomes strings)."""
+    nested: dict[str, Unkept | Items] = {}
+    for name, sub in kept.nested.items():
+        if isinstance(sub, Unkept):
+            nested[name] = translate(sub, origin, target)
+        else:
+            items = [None if u is None else translate(u, origin, target) for u in sub.unkept]
+            nested[name] = Items(sub.originals, items, sub.key)
+    extra = {name: target.member(name, origin.plain(value)) for name, value in kept.extra.items()}
+    return Unkept(kept.order, extra, kept.nulls, nested)
 
 
 def remember(obj: Any, codec: Any, data: Any) -> Any:

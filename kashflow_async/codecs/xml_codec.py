@@ -263,7 +263,9 @@ def _fmt_date(value: Any, path: str) -> str:
 def _fmt_any(value: Any, path: str) -> str:
     if isinstance(value, bool):
         return _fmt_bool(value, path)
-    if isinstance(value, (int, Decimal, float)):
+    if isinstance(value, int):
+        return _fmt_int(value, path)
+    if isinstance(value, (Decimal, float)):
         return _fmt_decimal(value, path)
     if isinstance(value, dt.date):
         return _fmt_date(value, path)
