@@ -21,7 +21,8 @@ class WireEnum(str, Enum):
     def __str__(self) -> str:
         return str(self.value)
 
-    __format__ = str.__format__
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
 
 
 class InvoiceStatus(WireEnum):
