@@ -4,10 +4,8 @@ command runs its own event loop, as it does in a shell), and a runner that invok
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -88,23 +86,3 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
-
-
-@contextlib.contextmanager
-def sandbox_process(*args: str) -> Iterator[dict[str, str]]:
-    """``kashflow sandbox --port 0 ARGS`` in its own process (its own GIL, as a real
-    server would be); yields the environment that points the CLI at it."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kashflow_async.cli", "sandbox", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().split(" at ", 1)[1].strip()
-        token = proc.stdout.readline().split(":", 1)[1].strip()
-        yield {"KASHFLOW_BASE_URL": url, "KASHFLOW_TOKEN": token}
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)

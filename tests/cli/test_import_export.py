@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 
 from kashflow_async.cli.app import app
 from kashflow_async.sandbox import Faults
-from tests.support.threads import sandbox_env
+from tests.support.threads import sandbox_env, sandbox_process
 
-from .conftest import Kashflow, Sandbox, sandbox_process
+from .conftest import Kashflow, Sandbox
 
 FAULTS = Faults(
     error_rate=0.10, error_statuses=(503,), drop_before_rate=0.05, drop_after_rate=0.05, seed=5

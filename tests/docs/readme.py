@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support import threads
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 #: The line that introduces the output of the python block above it.
@@ -140,20 +142,9 @@ def _env(**extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def sandbox_process(options: list[str], cwd: Path) -> Iterator[dict[str, str]]:
-    """``kashflow sandbox OPTIONS --port 0`` in its own process; yields the environment
-    that points a client at it."""
-    proc = subprocess.Popen(
-        _cli("sandbox", *options, "--port", "0"), cwd=cwd, env=_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().split(" at ", 1)[1].strip()
-        token = proc.stdout.readline().split(":", 1)[1].strip()
-        yield {"KASHFLOW_BASE_URL": url, "KASHFLOW_TOKEN": token}
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+    """The README's sandbox (`options`) in its own process."""
+    with threads.sandbox_process(*options, cwd=cwd, env=_env()) as env:
+        yield env
 
 
 @contextlib.contextmanager

@@ -1,23 +1,37 @@
-"""The one thread-sandbox harness: servers on an event loop of their own, in a thread.
+"""The one sandbox harness of the tests: servers on an event loop of their own.
 
 A command under test (``kashflow ...``) runs its own event loop, and a hardening test
 asserts that its loop holds no task of its own when done: both need the server on
-another loop. `sandbox_thread` serves a `Sandbox`, `app_thread` any aiohttp app.
+another loop. `sandbox_thread` serves a `Sandbox` in a thread, `app_thread` any aiohttp
+app; `sandbox_process` runs ``kashflow sandbox`` in a process of its own (its own GIL, as
+a real server would be).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
 import threading
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from kashflow_async.sandbox import Sandbox
 
-__all__ = ["HOST", "LoopThread", "app_thread", "sandbox_env", "sandbox_thread"]
+__all__ = [
+    "HOST",
+    "LoopThread",
+    "app_thread",
+    "sandbox_env",
+    "sandbox_process",
+    "sandbox_thread",
+]
 
 HOST = "127.0.0.1"
 
@@ -91,3 +105,27 @@ def app_thread(app: web.Application) -> Iterator[str]:
             runner_thread.call(runner.cleanup())
     finally:
         runner_thread.stop()
+
+
+@contextlib.contextmanager
+def sandbox_process(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[dict[str, str]]:
+    """``kashflow sandbox ARGS --port 0`` in its own process until the block ends
+    (Ctrl-C); yields the environment that points the CLI at it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kashflow_async.cli", "sandbox", *args, "--port", "0"],
+        cwd=cwd,
+        env=dict(env if env is not None else os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(" at ", 1)[1].strip()
+        token = proc.stdout.readline().split(":", 1)[1].strip()
+        yield {"KASHFLOW_BASE_URL": url, "KASHFLOW_TOKEN": token}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
