@@ -249,12 +249,12 @@ def test_ctrl_c_leaves_results_consistent_and_resumes(sandbox: Sandbox, tmp_path
     assert 40 <= len(latest) < 400
     lines = results.read_text().splitlines()
     assert len(lines) == len(latest)  # each finished line recorded once
+    assert {e["status"] for e in latest.values()} <= {"created", "ambiguous", "not_sent"}
 
+    # numbered lines: what Ctrl-C left ambiguous is looked up, no flag needed
     sandbox.faults = Faults()
     resumed = CliRunner().invoke(
-        app,
-        ["invoices", "import", str(inputs), "-r", str(results), "--resolve-ambiguous"],
-        env=sandbox_env(sandbox),
+        app, ["invoices", "import", str(inputs), "-r", str(results)], env=sandbox_env(sandbox)
     )
     assert resumed.exit_code == 0, resumed.stderr
     assert references(sandbox) == Counter({ref: 1 for ref in refs})
