@@ -54,10 +54,9 @@ class Tracing:
 
 def start_span(
     tracer: Any, method: str, route: str, url: str, host: str | None, port: int | None
-) -> Any:
-    """Start the call's span (not yet current)."""
-    from opentelemetry.trace import SpanKind
-
+) -> tuple[Any, Any]:
+    """Start the call's span and make it current: ``(span, context token)``."""
+    api = sys.modules["opentelemetry.trace"]  # imported: a tracer came from it
     attributes: dict[str, Any] = {
         "http.request.method": method,
         "url.template": route,
@@ -67,15 +66,19 @@ def start_span(
         attributes["server.address"] = host
     if port is not None:
         attributes["server.port"] = port
-    return tracer.start_span(
-        f"KashFlow {method} {route}", kind=SpanKind.CLIENT, attributes=attributes
+    span = tracer.start_span(
+        f"KashFlow {method} {route}", kind=api.SpanKind.CLIENT, attributes=attributes
     )
+    context = sys.modules["opentelemetry.context"]
+    return span, context.attach(api.set_span_in_context(span))
 
 
-def end_span(span: Any, status: int | None, attempts: int, error: BaseException | None) -> None:
-    """Record the outcome of the call on its span and end it."""
-    from opentelemetry.trace import Status, StatusCode
-
+def end_span(
+    span: Any, token: Any, status: int | None, attempts: int, error: BaseException | None
+) -> None:
+    """Restore the context `start_span` replaced, record the outcome and end the span."""
+    sys.modules["opentelemetry.context"].detach(token)
+    api = sys.modules["opentelemetry.trace"]
     if status is not None:
         span.set_attribute("http.response.status_code", status)
     if attempts > 1:
@@ -83,5 +86,5 @@ def end_span(span: Any, status: int | None, attempts: int, error: BaseException 
     if error is not None:
         code = getattr(error, "status", None)
         span.set_attribute("error.type", str(code) if code is not None else type(error).__name__)
-        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+        span.set_status(api.Status(api.StatusCode.ERROR, type(error).__name__))
     span.end()

@@ -459,21 +459,18 @@ class Transport:
             raise again.error from None
 
     async def _traced(self, tracer: Any, call: _Call) -> Any:
-        from opentelemetry.trace import use_span
-
         shared = self._shared
-        span = start_span(
+        span, token = start_span(
             tracer, call.method, call.route, self._display_url(call), shared.host, shared.port
         )
         error: BaseException | None = None
         try:
-            with use_span(span, record_exception=False, set_status_on_exception=False):
-                return await self._perform(call)
+            return await self._perform(call)
         except BaseException as exc:
             error = exc
             raise
         finally:
-            end_span(span, call.status, call.attempts, error)
+            end_span(span, token, call.status, call.attempts, error)
 
     async def send_unauthenticated(
         self, method: str, path: str, body: Any, response_type: type[T]
