@@ -234,7 +234,11 @@ def brief(results: dict[str, Any]) -> str:
     """Markdown: one compact table, wall seconds (× sequential) per loop, peak memory."""
     loops_ = results["loops"]
     last = str(results["counts"][-1])
-    header = ["contender", *(f"{loop} s (× sequential)" for loop in loops_), f"peak MiB ({last})"]
+    header = [
+        "contender",
+        *(f"{loop} s (× sequential)" for loop in loops_),
+        f"peak MiB ({int(last):,} invoices)",
+    ]
     rows = []
     for name in results["memory"]:
         row = [name]
