@@ -14,12 +14,13 @@ from .commands.payments import payments_app
 from .commands.quotes import quotes_app
 from .commands.sandbox import sandbox
 from .console import setup_logging
-from .options import flag
+from .options import CommandGroup, flag
 from .settings import DEFAULT_TIMEOUT, Settings
 
 __all__ = ["app"]
 
 app = typer.Typer(
+    cls=CommandGroup,
     name="kashflow",
     help="Work with the KashFlow REST API v2 from the shell: invoices, quotes, bulk "
     "payments and credits, bulk import and export, and a local sandbox.",

@@ -106,6 +106,9 @@ def update() -> list[str]:
     for block in parse(text):
         if block.start in python:
             out = python[block.start].output.rstrip("\n")
+            shown = "\n".join(block.output.body) if block.output else ""
+            if not _diff(block.name, shown, out):
+                continue  # unchanged but for volatile parts: keep the README's text
             if block.output is not None and out:
                 replace[block.output.start] = out.split("\n")
             elif out:
@@ -113,7 +116,9 @@ def update() -> list[str]:
             elif block.output is not None:
                 replace[-block.start] = []
         elif block.start in console.bodies:
-            replace[block.start] = console.bodies[block.start]
+            body = console.bodies[block.start]
+            if _diff(block.name, "\n".join(block.body), "\n".join(body), console.folder):
+                replace[block.start] = body
     current = README.read_text()  # written by others meanwhile? then run again
     if current != text:
         raise RuntimeError("README.md changed while the examples ran: run --update again")

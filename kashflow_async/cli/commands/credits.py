@@ -18,13 +18,15 @@ from ..console import spinner
 from ..errors import fail
 from ..formats.columns import CREDIT_COLUMNS, cell, row_of
 from ..formats.writers import detail_table, pick_format, records_table, write_one
-from ..options import flag
+from ..options import CommandGroup, flag
 from ..settings import run_command, settings_of
 from .documents import Format
 
 __all__ = ["credits_app", "credits_table", "parse_credit"]
 
-credits_app = typer.Typer(help="Customer credits on an invoice.", no_args_is_help=True)
+credits_app = typer.Typer(
+    cls=CommandGroup, help="Customer credits on an invoice.", no_args_is_help=True
+)
 
 ById = Annotated[bool, flag("--id", help="INVOICE is the invoice Id, not its number.")]
 

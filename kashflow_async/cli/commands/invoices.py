@@ -10,7 +10,7 @@ from ...client import KashFlowClient
 from ...models import InvoiceFilter, InvoiceSortField, SortOrder
 from ...pagination import PageIterator
 from ..kinds import INVOICES
-from ..options import Yes
+from ..options import CommandGroup, Yes
 from .documents import (
     Concurrency,
     Customer,
@@ -32,7 +32,7 @@ from .documents import (
 
 __all__ = ["invoices_app"]
 
-invoices_app = typer.Typer(help="Sales invoices.", no_args_is_help=True)
+invoices_app = typer.Typer(cls=CommandGroup, help="Sales invoices.", no_args_is_help=True)
 
 Status = Annotated[
     InvoiceFilter | None,

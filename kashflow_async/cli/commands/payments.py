@@ -17,7 +17,7 @@ from ...resources import InvoiceBulkPayments, PurchaseBulkPayments
 from ..console import spinner
 from ..formats.columns import PAYMENT_COLUMNS, PAYMENT_ITEM_COLUMNS, cell, row_of
 from ..formats.writers import OutputFormat, detail_table, pick_format, records_table, write_one
-from ..options import Yes, flag
+from ..options import CommandGroup, Yes, flag
 from ..settings import run_command, settings_of
 from .deleting import confirm_delete, delete_each
 from .documents import Format
@@ -25,6 +25,7 @@ from .documents import Format
 __all__ = ["parse_item", "payment_view", "payments_app"]
 
 payments_app = typer.Typer(
+    cls=CommandGroup,
     help="Bulk payments: one payment spread over several invoices (or purchases).",
     no_args_is_help=True,
 )

@@ -13,6 +13,7 @@ from ..console import spinner
 from ..formats.columns import CONVERSION_COLUMNS, row_of
 from ..formats.writers import pick_format, records_table, write_one
 from ..kinds import QUOTES
+from ..options import CommandGroup
 from ..settings import run_command, settings_of
 from .documents import (
     Concurrency,
@@ -34,7 +35,9 @@ from .documents import (
 
 __all__ = ["quotes_app"]
 
-quotes_app = typer.Typer(help="Quotes, and converting them to invoices.", no_args_is_help=True)
+quotes_app = typer.Typer(
+    cls=CommandGroup, help="Quotes, and converting them to invoices.", no_args_is_help=True
+)
 
 SortBy = Annotated[
     QuoteSortField | None,
