@@ -49,7 +49,7 @@ def pytest_pycollect_makeitem(
     """Mark the async tests that use our fixtures ``asyncio`` (before pytest-asyncio,
     in strict mode, decides which tests it runs)."""
     outcome = yield
-    if not inspect.iscoroutinefunction(obj):
+    if not _HAVE_PYTEST_ASYNCIO or not inspect.iscoroutinefunction(obj):
         return
     try:
         result = outcome.get_result()
@@ -68,8 +68,11 @@ def _marker_kwargs(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
 
 try:
     from pytest_asyncio import fixture as _async_fixture
+
+    _HAVE_PYTEST_ASYNCIO = True
 except ImportError:  # pragma: no cover - pytest then reports the async fixture as unsupported
     _async_fixture = pytest.fixture  # type: ignore[assignment]
+    _HAVE_PYTEST_ASYNCIO = False
 
 
 @_async_fixture
