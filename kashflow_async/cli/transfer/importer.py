@@ -168,12 +168,12 @@ class _Run:
             summary.created += 1
             summary.resolved += bool(entry.resolved)
         else:
-            count = {
-                Status.AMBIGUOUS: "ambiguous",
-                Status.NOT_SENT: "not_sent",
-                Status.FAILED: "failed",
-            }[entry.status]
-            setattr(summary, count, getattr(summary, count) + 1)
+            if entry.status is Status.AMBIGUOUS:
+                summary.ambiguous += 1
+            elif entry.status is Status.NOT_SENT:
+                summary.not_sent += 1
+            else:
+                summary.failed += 1
             summary.problem(inp.line, entry.message or entry.status.value)
         self.done(inp)
 
