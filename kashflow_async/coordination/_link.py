@@ -103,12 +103,12 @@ class Link:
         from redis.exceptions import RedisError
 
         if not self.up:
-            raise self._refusal()
+            raise self.refusal()
         try:
             result = await op(self.redis, *args)
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
             self._failed(exc)
-            raise self._refusal() from None
+            raise self.refusal() from None
         if self._down is not None:
             self._down = None
             logger.info("Redis at %s answers again: limits are shared again", self.where)
@@ -135,7 +135,8 @@ class Link:
                     self._down,
                 )
 
-    def _refusal(self) -> Exception:
+    def refusal(self) -> Exception:
+        """What to raise while Redis is down: `Unavailable`, or when strict `CoordinationError`."""
         if self.strict:
             return CoordinationError(
                 f"Redis at {self.where} is unreachable ({self._down}); strict=True, so the "

@@ -116,17 +116,18 @@ class RedisCoordinator:
     async def admit(self) -> None:
         """Wait until the namespace's pause, in-flight slots and rate let one attempt go."""
         await self._local.gate.wait()
-        if self._link.up:
-            try:
-                await self._admit_shared()
-                return
-            except Unavailable:
-                pass
+        try:
+            await self._admit_shared()
+            return
+        except Unavailable:
+            pass
         await self._local.admit()
         if self.max_in_flight is not None:
             self._leases.append(None)
 
     async def _admit_shared(self) -> None:
+        if not self._link.up:
+            raise self._link.refusal()
         keys = (self.keys.rate, self.keys.paused, self.keys.leases)
         async with self._lock:  # one caller at a time asks Redis; the rest queue here
             while True:

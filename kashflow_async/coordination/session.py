@@ -23,8 +23,9 @@ from ._lua import COMPARE_AND_DELETE, Script
 
 __all__ = ["RedisSession"]
 
-#: How long the login lock holds if its owner dies mid-login (milliseconds).
-LOGIN_LOCK_MS = 30_000
+#: How long the login lock holds if its owner dies mid-login (milliseconds): the others
+#: wait that long before one of them logs in instead.
+LOGIN_LOCK_MS = 10_000
 #: How often a client waiting for another's login looks for the new token (seconds).
 POLL_SECONDS = 0.05
 
