@@ -136,11 +136,11 @@ class Link:
                 )
 
     def refusal(self) -> Exception:
-        """What to raise while Redis is down: `Unavailable`, or when strict `CoordinationError`."""
+        """What to raise while Redis is down: `Unavailable` (strict: `CoordinationError`)."""
         if self.strict:
             return CoordinationError(
-                f"Redis at {self.where} is unreachable ({self._down}); strict=True, so the "
-                "request was not sent"
+                f"Redis at {self.where} is unreachable ({self._down}); strict=True, so "
+                "nothing is sent without it"
             )
         return Unavailable()
 
