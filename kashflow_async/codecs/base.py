@@ -21,6 +21,7 @@ __all__ = [
     "check_money",
     "check_value",
     "describe_value",
+    "field_nodes",
     "field_path",
     "normalize",
     "snippet",
@@ -115,6 +116,14 @@ _SCALAR_TYPES: dict[Scalar, tuple[type, ...]] = {
     Scalar.DATETIME: (dt.date,),
     Scalar.DATE: (dt.date,),
 }
+
+
+def field_nodes(model: type) -> dict[str, Node]:
+    """Attribute name -> description, for each field of a model class."""
+    node = describe(model)
+    if not isinstance(node, StructNode):
+        raise TypeError(f"{type_name(model)} is not a model")
+    return {f.attr: f.node for f in node.fields}
 
 
 def check_value(value: Any, node: Node, path: str) -> None:

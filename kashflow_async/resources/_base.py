@@ -10,8 +10,7 @@ from collections.abc import AsyncIterable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
-from ..codecs._schema import StructNode, describe
-from ..codecs.base import check_value
+from ..codecs.base import check_value, field_nodes
 from ..codecs.lossless import is_summary
 from ..errors import EncodeError, InvalidArgumentError
 from ..models import Page
@@ -189,17 +188,15 @@ def _check_changes(model: type, changes: dict[str, Any]) -> None:
     cannot send, before anything is sent."""
     if not changes:
         raise InvalidArgumentError("patch() needs at least one field to change")
-    node = describe(model)
-    assert isinstance(node, StructNode)
-    fields = {f.attr: f for f in node.fields}
+    fields = field_nodes(model)
     for name, value in changes.items():
-        field = fields.get(name)
-        if field is None:
+        node = fields.get(name)
+        if node is None:
             nearest = difflib.get_close_matches(name, fields, n=3, cutoff=0.0)
             raise InvalidArgumentError(
                 f"{model.__name__} has no field {name!r}; nearest: {', '.join(nearest)}"
             )
         try:
-            check_value(value, field.node, name)
+            check_value(value, node, name)
         except EncodeError as exc:
             raise InvalidArgumentError(f"{model.__name__}.{exc}") from None
