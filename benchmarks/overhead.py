@@ -209,17 +209,22 @@ async def warm(call: Call, concurrency: int, target_s: float) -> int:
 
 async def _measure(
     url: str, names: Sequence[str], c: int, rounds: int, target_s: float
-) -> dict[str, list[float]]:
-    """µs per request of every contender in `names`, `rounds` alternating rounds."""
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU µs per request of every contender in `names` (CPU: this process's
+    user + system time, so the server and other processes are not counted), `rounds`
+    alternating rounds."""
     async with AsyncExitStack() as stack:
         calls = {name: await contender(stack, name, url, c) for name in names}
         counts = {name: await warm(call, c, target_s) for name, call in calls.items()}
-        samples: dict[str, list[float]] = {name: [] for name in names}
+        samples: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in names}
         for r in range(rounds):
             for name in names if r % 2 == 0 else reversed(names):
                 gc.collect()
+                cpu = time.process_time()
                 elapsed = await drive(calls[name], counts[name], c)
-                samples[name].append(elapsed / counts[name] * 1e6)
+                cpu = time.process_time() - cpu
+                samples[name][0].append(elapsed / counts[name] * 1e6)
+                samples[name][1].append(cpu / counts[name] * 1e6)
     return samples
 
 
@@ -251,14 +256,21 @@ def run(
             per_c: dict[str, Any] = {}
             for c in concurrencies:
                 samples = run_on(factory, partial(_measure, server.url, names, c, rounds, target_s))
-                per_c[str(c)] = {n: summarize(v).as_dict() for n, v in samples.items()}
+                per_c[str(c)] = {
+                    n: {**summarize(wall).as_dict(), "cpu": summarize(cpu).as_dict()}
+                    for n, (wall, cpu) in samples.items()
+                }
             results["loops"][loop_name] = per_c
     return results
 
 
-def ratio(per: dict[str, Any], name: str) -> float:
-    """How many times faster `name` is than its "bare + decode" reference (µs over µs)."""
-    return float(per[REFERENCE[name]]["median"] / per[name]["median"])
+def ratio(per: dict[str, Any], name: str, cpu: bool = False) -> float:
+    """How many times faster `name` is than its "bare + decode" reference (µs over µs;
+    `cpu`: client CPU µs)."""
+    ref, own = per[REFERENCE[name]], per[name]
+    if cpu:
+        ref, own = ref["cpu"], own["cpu"]
+    return float(ref["median"] / own["median"])
 
 
 def render(results: dict[str, Any]) -> str:
@@ -295,11 +307,36 @@ def render(results: dict[str, Any]) -> str:
                 ]
             rows.append(row)
         parts.append(f"**Event loop: {loop}**\n\n" + table(header, rows))
+        parts.append(
+            f"Client CPU per request ({loop}): this process's user + system time over the "
+            "requests, so neither the server nor other load is counted; the overhead "
+            "itself, less sensitive to a busy machine.\n\n" + _cpu_table(per_c)
+        )
     return "\n\n".join(parts)
 
 
-def brief(results: dict[str, Any]) -> str:
-    """Markdown: one compact table, µs/request (× bare + decode) per loop and concurrency."""
+def _cpu_table(per_c: dict[str, Any]) -> str:
+    header = ["contender"]
+    for c in per_c:
+        header += [f"c={c} CPU µs/req (IQR)", f"c={c} × bare+decode"]
+    rows = []
+    for name in CONTENDERS:
+        if name not in next(iter(per_c.values())):
+            continue
+        row = [name]
+        for per in per_c.values():
+            s = per[name]["cpu"]
+            row += [
+                f"{fmt(s['median'])} ({fmt(s['p25'])}–{fmt(s['p75'])})",
+                "–" if name == BARE else f"{ratio(per, name, cpu=True):.2f}",
+            ]
+        rows.append(row)
+    return table(header, rows)
+
+
+def brief(results: dict[str, Any], cpu: bool = False) -> str:
+    """Markdown: one compact table, µs/request (× bare + decode) per loop and concurrency
+    (`cpu`: the client's CPU µs/request)."""
     loops_ = results["loops"]
     header = ["contender"]
     for loop, per_c in loops_.items():
@@ -311,8 +348,9 @@ def brief(results: dict[str, Any]) -> str:
         row = [name]
         for per_c in loops_.values():
             for per in per_c.values():
-                cell = fmt(per[name]["median"])
-                row.append(cell if name == BARE else f"{cell} ({ratio(per, name):.2f}×)")
+                own = per[name]["cpu"] if cpu else per[name]
+                cell = fmt(own["median"])
+                row.append(cell if name == BARE else f"{cell} ({ratio(per, name, cpu):.2f}×)")
         rows.append(row)
     return table(header, rows)
 

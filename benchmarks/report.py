@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from . import codec, inloop, overhead, pagination
+from . import codec, inloop, overhead, pagination, shared_limit
 from ._stats import table
 
 __all__ = ["charts", "markdown", "summary", "write"]
@@ -22,6 +22,7 @@ TITLES = {
     "inloop": "3. JSON decode inside the loop versus isolated",
     "pagination": "4. Pagination fan-out against canned pages",
     "bulk": "5. Bulk import under a rate limit",
+    "shared_limit": "6. Many processes, one account: limits shared through Redis",
 }
 
 
@@ -145,6 +146,7 @@ def charts(data: dict[str, Any], out: Path) -> list[str]:
         ("codec", "codec.png", _codec_chart),
         ("overhead", "overhead.png", _overhead_chart),
         ("pagination", "pagination.png", _pagination_chart),
+        ("shared_limit", "shared_limit.png", shared_limit.chart),
     ):
         if key in data:
             draw(data[key], out / name)
@@ -168,8 +170,12 @@ def summary(doc: dict[str, Any]) -> str:
     ]
     if "overhead" in data:
         parts.append(
-            "Per-request overhead, µs/request (× bare aiohttp + the same decode):\n\n"
+            "Per-request overhead, wall µs/request (× bare aiohttp + the same decode):\n\n"
             + overhead.brief(data["overhead"])
+        )
+        parts.append(
+            "The same, in the client process's CPU µs/request (the server and other load "
+            "not counted):\n\n" + overhead.brief(data["overhead"], cpu=True)
         )
     if "codec" in data:
         parts.append(codec.render_floors(data["codec"]))
