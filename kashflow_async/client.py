@@ -16,15 +16,16 @@ from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
 from .transport._logging import configure_from_env
 from .transport.hooks import EventHooks
+from .transport.transport import CallOptions
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .coordination import Coordinator
 
 __all__ = ["DEFAULT_BASE_URL", "KashFlowClient"]
 
 DEFAULT_BASE_URL = "https://api.kashflow.com/v2"
-
-_UNSET: Any = object()
 
 
 class KashFlowClient:
@@ -114,15 +115,7 @@ class KashFlowClient:
         #: Purchases (``purchases.bulk_payments``).
         self.purchases = Purchases(PurchaseBulkPayments(transport))
 
-    def with_options(
-        self,
-        *,
-        timeout: float | None = _UNSET,
-        max_retries: int = _UNSET,
-        retry_policy: RetryPolicy = _UNSET,
-        event_hooks: EventHooks | None = _UNSET,
-        max_response_bytes: int = _UNSET,
-    ) -> KashFlowClient:
+    def with_options(self, **options: Unpack[CallOptions]) -> KashFlowClient:
         """A view of this client with some per-call options changed.
 
         The view shares the session, the token (and any re-login), the limits
@@ -137,30 +130,26 @@ class KashFlowClient:
         credentials and token, `base_url`, `wire_format` and `session` (make another
         client for those).
         """
+        unknown = sorted(set(options) - set(CallOptions.__annotations__))
+        if unknown:
+            raise InvalidArgumentError(
+                f"with_options takes {', '.join(CallOptions.__annotations__)}; "
+                f"not {', '.join(unknown)}"
+            )
         current = self._transport
         _check_args(
-            current.timeout if timeout is _UNSET else timeout,
-            current.max_retries if max_retries is _UNSET else max_retries,
+            options.get("timeout", current.timeout),
+            options.get("max_retries", current.max_retries),
             current.limits.max_concurrency,
             current.limits.rate_limit,
-            current.max_response_bytes if max_response_bytes is _UNSET else max_response_bytes,
+            options.get("max_response_bytes", current.max_response_bytes),
         )
-        if retry_policy is not _UNSET and not isinstance(retry_policy, RetryPolicy):
+        policy = options.get("retry_policy", current.policy)
+        if not isinstance(policy, RetryPolicy):
             raise InvalidArgumentError(
-                f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
+                f"retry_policy must be a RetryPolicy, not {type(policy).__name__}"
             )
-        given: dict[str, Any] = {
-            name: value
-            for name, value in (
-                ("timeout", timeout),
-                ("max_retries", max_retries),
-                ("retry_policy", retry_policy),
-                ("event_hooks", event_hooks),
-                ("max_response_bytes", max_response_bytes),
-            )
-            if value is not _UNSET
-        }
-        view = current.with_options(**given)
+        view = current.with_options(**options)
         client = object.__new__(KashFlowClient)
         client._attach(view)
         return client

@@ -29,6 +29,7 @@ __all__ = ["PageIterator", "RawPageIterator"]
 
 T = TypeVar("T")
 F = TypeVar("F")
+P = TypeVar("P", bound="_Pages[Any]")
 
 PageFetcher = Callable[[int], Coroutine[Any, Any, F]]
 
@@ -128,6 +129,17 @@ class _Pages(Generic[F]):
         self._closed = True
         await self._cancel_pending()
 
+    async def __aenter__(self: P) -> P:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
     def __del__(self) -> None:
         if self._pending:
             # A closed loop has nothing left to cancel.
@@ -170,17 +182,6 @@ class PageIterator(_Pages[Page[T]]):
         self._items.clear()
         await super().aclose()
 
-    async def __aenter__(self) -> PageIterator[T]:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
 
 class RawPageIterator(_Pages[RawResponse[Page[T]]]):
     """An async iterator over the raw pages of a list (``with_raw_response.list()``):
@@ -199,14 +200,3 @@ class RawPageIterator(_Pages[RawResponse[Page[T]]]):
         if page is None:
             raise StopAsyncIteration
         return page
-
-    async def __aenter__(self) -> RawPageIterator[T]:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

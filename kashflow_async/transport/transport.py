@@ -15,7 +15,7 @@ import copy
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 from urllib.parse import urlencode
 
 import aiohttp
@@ -41,7 +41,10 @@ from .raw import RawResponse, request_id_of
 from .retry import Failure, RetryPolicy, parse_retry_after, retry_after_failure, status_is_retryable
 from .tracing import Tracing, end_span, start_span
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "USER_AGENT", "Transport"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "USER_AGENT", "CallOptions", "Transport"]
 
 T = TypeVar("T")
 
@@ -199,7 +202,16 @@ class _Shared:
         return url
 
 
-_UNSET: Any = object()
+class CallOptions(TypedDict, total=False):
+    """What may differ per call (`Transport.with_options`, `KashFlowClient.with_options`)."""
+
+    #: seconds per attempt (None: no limit)
+    timeout: float | None
+    max_retries: int
+    retry_policy: RetryPolicy
+    #: replaces the client's hooks (``{}`` or None: none)
+    event_hooks: EventHooks | None
+    max_response_bytes: int
 
 
 class Transport:
@@ -294,29 +306,21 @@ class Transport:
 
     # -- views -----------------------------------------------------------------------------
 
-    def with_options(
-        self,
-        *,
-        timeout: float | None = _UNSET,
-        max_retries: int = _UNSET,
-        retry_policy: RetryPolicy = _UNSET,
-        event_hooks: EventHooks | None = _UNSET,
-        max_response_bytes: int = _UNSET,
-    ) -> Transport:
+    def with_options(self, **options: Unpack[CallOptions]) -> Transport:
         """A view with these options changed, sharing everything else (never closes it)."""
         view = copy.copy(self)
         view._owner = False
         view._raw_view = None
-        if timeout is not _UNSET:
-            view._timeout = aiohttp.ClientTimeout(total=timeout)
-        if max_retries is not _UNSET:
-            view.max_retries = max_retries
-        if retry_policy is not _UNSET:
-            view.policy = retry_policy
-        if event_hooks is not _UNSET:
-            view._hooks = Hooks.of(event_hooks)
-        if max_response_bytes is not _UNSET:
-            view.max_response_bytes = max_response_bytes
+        if "timeout" in options:
+            view._timeout = aiohttp.ClientTimeout(total=options["timeout"])
+        if "max_retries" in options:
+            view.max_retries = options["max_retries"]
+        if "retry_policy" in options:
+            view.policy = options["retry_policy"]
+        if "event_hooks" in options:
+            view._hooks = Hooks.of(options["event_hooks"])
+        if "max_response_bytes" in options:
+            view.max_response_bytes = options["max_response_bytes"]
         return view
 
     def raw_view(self) -> Transport:

@@ -112,6 +112,7 @@ async def test_with_options_max_retries_and_hooks_apply_to_the_view_only(
         ({"max_retries": 1.5}, "max_retries must be a whole number >= 0"),
         ({"max_response_bytes": 0}, "max_response_bytes must be a whole number >= 1"),
         ({"retry_policy": "fast"}, "retry_policy must be a RetryPolicy"),
+        ({"rate_limit": 5}, "with_options takes timeout, .*; not rate_limit"),
         ({"event_hooks": {"sent": [print]}}, "event_hooks keys must be among"),
         ({"event_hooks": {"request": [1]}}, "not callable"),
     ],
