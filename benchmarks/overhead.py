@@ -6,7 +6,8 @@ per-request work. Beside the client run the loops a user would write with aiohtt
 (retries off; event hooks and tracing on, where the client has them). Every contender has
 its own session and `concurrency` warm connections before timing; contenders run in
 alternating order (forward, then backward), and each figure is the median over the
-rounds of wall time / requests, under every event loop installed (asyncio, uvloop).
+rounds of wall time / requests (and of this process's CPU time / requests, which the
+server and other load do not inflate), under every event loop installed (asyncio, uvloop).
 
 ``python -m benchmarks.overhead [--quick] [--loop L] [-c 1 16 64] [--profile NAME]``;
 ``--profile json`` runs the client (JSON) at the highest concurrency under cProfile and
