@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import bulk, codec, inloop, overhead, pagination, report
+from . import bulk, codec, inloop, overhead, pagination, report, shared_limit
 from ._stats import machine
 
 __all__ = ["NAMES", "main", "run_all"]
 
-NAMES = ("codec", "overhead", "inloop", "pagination", "bulk")
+NAMES = ("codec", "overhead", "inloop", "pagination", "bulk", "shared_limit")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -28,6 +28,7 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
             "inloop": {"requests": 640, "calls": 2000, "rounds": 2},
             "pagination": {"invoices": (200, 400, 800), "latency": 0.02, "rounds": 1, "repeats": 1},
             "bulk": {"count": 40, "rate": 40.0, "rounds": 1},
+            "shared_limit": shared_limit.SETTINGS["quick"],
         }
     return {
         "codec": {"rounds": 21, "batch_s": 0.03},
@@ -35,6 +36,7 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
         "inloop": {"requests": 6400, "calls": 20000, "rounds": 5},
         "pagination": {"invoices": (2_500, 5_000, 10_000), "latency": 0.02, "rounds": 5},
         "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
+        "shared_limit": shared_limit.SETTINGS["full"],
     }
 
 
@@ -57,6 +59,7 @@ def run_all(quick: bool, out: Path, only: Sequence[str] = NAMES) -> dict[str, An
         "inloop": (inloop.run, inloop.render, inloop.targets),
         "pagination": (pagination.run, pagination.render, pagination.targets),
         "bulk": (bulk.run, bulk.render, bulk.targets),
+        "shared_limit": (shared_limit.run, shared_limit.render, shared_limit.targets),
     }
     for name in NAMES:
         if name not in only:
