@@ -68,6 +68,31 @@ def root_options(
     max_retries: Annotated[
         int, typer.Option("--max-retries", min=0, help="Retries of a failed request.")
     ] = 3,
+    redis: Annotated[
+        str | None,
+        typer.Option(
+            "--redis",
+            envvar="KASHFLOW_REDIS_URL",
+            help="Redis URL: share the account's limits and session with other processes.",
+            show_default=False,
+        ),
+    ] = None,
+    namespace: Annotated[
+        str,
+        typer.Option(
+            "--namespace", envvar="KASHFLOW_NAMESPACE", help="Redis namespace: one per account."
+        ),
+    ] = "default",
+    account_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--account-rate",
+            envvar="KASHFLOW_ACCOUNT_RATE",
+            min=0.001,
+            help="Requests per second for the whole account (with --redis).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Work with the KashFlow REST API v2: invoices, quotes, bulk payments, credits,
     bulk import and export, and a local sandbox (`kashflow demo` shows it all)."""
@@ -81,6 +106,9 @@ def root_options(
         debug=debug,
         timeout=timeout,
         max_retries=max_retries,
+        redis=redis,
+        namespace=namespace,
+        account_rate=account_rate,
     )
     setup_logging(debug)
 

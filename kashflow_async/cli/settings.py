@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import typer
 
 from ..client import DEFAULT_BASE_URL, KashFlowClient
+from ..coordination import RedisCoordinator
 from ..errors import InvalidArgumentError
 from .console import print_retry
 from .errors import run, usage_error
@@ -34,6 +35,11 @@ class Settings:
     debug: bool = False
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = 3
+    #: a Redis URL: clients share the account's limits and session through it
+    redis: str | None = None
+    namespace: str = "default"
+    account_rate: float | None = None
+    _coordinator: RedisCoordinator | None = field(default=None, init=False)
 
     @property
     def wire_format(self) -> str:
@@ -65,9 +71,27 @@ class Settings:
                 "KASHFLOW_PASSWORD and KASHFLOW_MEMORABLE_WORD"
             )
         try:
-            return KashFlowClient(**self.client_options(), max_concurrency=max_concurrency)
+            return KashFlowClient(
+                **self.client_options(),
+                max_concurrency=max_concurrency,
+                coordinator=self.coordinator(),
+            )
         except InvalidArgumentError as exc:
             usage_error(str(exc))
+
+    def coordinator(self) -> RedisCoordinator | None:
+        """The one `RedisCoordinator` of this command (``--redis``), or None."""
+        if self.redis and self._coordinator is None:
+            self._coordinator = RedisCoordinator(
+                self.redis, namespace=self.namespace, rate_limit=self.account_rate
+            )
+        return self._coordinator
+
+    async def aclose(self) -> None:
+        """Close the coordinator, if one was made."""
+        coordinator, self._coordinator = self._coordinator, None
+        if coordinator is not None:
+            await coordinator.aclose()
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -80,4 +104,12 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def run_command(ctx: typer.Context, body: Callable[[], Awaitable[T]]) -> T:
     """`run` `body` with the error handling the root options ask for (``--debug``)."""
-    return run(body, debug=settings_of(ctx).debug)
+    settings = settings_of(ctx)
+
+    async def body_then_close() -> T:
+        try:
+            return await body()
+        finally:
+            await settings.aclose()
+
+    return run(body_then_close, debug=settings.debug)
