@@ -163,10 +163,14 @@ class RedisCoordinator:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def aclose(self) -> None:
-        """Finish pending releases, then close the connection pool."""
+    async def drain(self) -> None:
+        """Wait (2 s at most) for the releases and pauses still being written to Redis."""
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=2.0)
+
+    async def aclose(self) -> None:
+        """Finish pending releases and pauses, then close the connection pool."""
+        await self.drain()
         await self._link.aclose()
 
     async def __aenter__(self) -> RedisCoordinator:
