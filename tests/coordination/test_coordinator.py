@@ -123,9 +123,8 @@ async def test_a_pause_holds_other_clients_of_the_namespace(
         one.pause(30.0)
         await one.aclose()
         await elsewhere.admit()  # another namespace is not paused
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(0.3):
-                await two.admit()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(two.admit(), 0.3)
 
 
 async def test_an_unreleased_lease_expires(redis_server: RedisServer, redis: Redis) -> None:
@@ -135,8 +134,7 @@ async def test_an_unreleased_lease_expires(redis_server: RedisServer, redis: Red
         RedisCoordinator(url, namespace="a", max_in_flight=1) as alive,
     ):
         await dead.admit()  # never released, as if its process were killed
-        async with asyncio.timeout(10):
-            await alive.admit()  # waits for the lease to expire
+        await asyncio.wait_for(alive.admit(), 10)  # waits for the lease to expire
         assert await redis.zcard(alive.keys.leases) == 1
         alive.release()
         await alive.aclose()

@@ -56,6 +56,11 @@ def in_flight(sb: Sandbox, key: str) -> list[RequestRecord]:
     return [r for r in sb.stats.records if r.key == key and r.status is None]
 
 
+async def holds_both_slots(sb: Sandbox) -> None:
+    while len(in_flight(sb, "GET /quotes/{number}")) < 2:  # noqa: ASYNC110 (another process)
+        await asyncio.sleep(0.02)
+
+
 def assert_no_errors(outcomes: Sequence[Outcome]) -> None:
     assert all(o.ok > 0 for o in outcomes)
     assert [dict(o.errors) for o in outcomes] == [{}] * len(outcomes)
@@ -130,9 +135,7 @@ async def test_a_killed_worker_gives_its_slots_back(
             target=_workers.run, args=(victim_job,)
         )
         victim.start()
-        async with asyncio.timeout(30):
-            while len(in_flight(sb, "GET /quotes/{number}")) < 2:  # noqa: ASYNC110
-                await asyncio.sleep(0.02)  # until the victim holds both slots
+        await asyncio.wait_for(holds_both_slots(sb), 30)
         assert victim.pid is not None
         os.kill(victim.pid, signal.SIGKILL)
         await asyncio.to_thread(victim.join)
