@@ -26,7 +26,7 @@ from .readme import (
     sandbox_process,
 )
 
-__all__ = ["Servers", "check", "redis_missing", "update"]
+__all__ = ["Servers", "check", "compare", "redis_missing", "servers", "update"]
 
 
 def redis_missing() -> str | None:
@@ -107,7 +107,7 @@ def update() -> list[str]:
         if block.start in python:
             out = python[block.start].output.rstrip("\n")
             shown = "\n".join(block.output.body) if block.output else ""
-            if not _diff(block.name, shown, out):
+            if not compare(block.name, shown, out):
                 continue  # unchanged but for volatile parts: keep the README's text
             if block.output is not None and out:
                 replace[block.output.start] = out.split("\n")
@@ -117,7 +117,7 @@ def update() -> list[str]:
                 replace[-block.start] = []
         elif block.start in console.bodies:
             body = console.bodies[block.start]
-            if _diff(block.name, "\n".join(block.body), "\n".join(body), console.folder):
+            if compare(block.name, "\n".join(block.body), "\n".join(body), console.folder):
                 replace[block.start] = body
     current = README.read_text()  # written by others meanwhile? then run again
     if current != text:
@@ -134,16 +134,16 @@ def check() -> list[str]:
     for block in parse(text):
         if block.start in python:
             shown = "\n".join(block.output.body) if block.output else ""
-            problems += _diff(block.name, shown, python[block.start].output)
+            problems += compare(block.name, shown, python[block.start].output)
         elif block.start in console.bodies:
             shown = "\n".join(block.body)
-            problems += _diff(
+            problems += compare(
                 block.name, shown, "\n".join(console.bodies[block.start]), console.folder
             )
     return problems
 
 
-def _diff(name: str, shown: str, actual: str, folder: str | None = None) -> list[str]:
+def compare(name: str, shown: str, actual: str, folder: str | None = None) -> list[str]:
     a, b = mask(shown, folder), mask(actual, folder)
     if a == b:
         return []

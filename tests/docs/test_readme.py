@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from .readme import README, Block, Console, needs_redis, parse, run_python, sandbox_options
-from .runner import Servers, _diff, redis_missing, servers
+from .runner import Servers, compare, redis_missing, servers
 
 TEXT = README.read_text()
 BLOCKS = parse(TEXT)
@@ -34,7 +34,7 @@ def test_python_block(block: Block, shared: Servers) -> None:
     ran = run_python(block, shared.folder, shared.env_for(block))
     assert ran.code == 0, f"{block.name} failed:\n{ran.errors}"
     shown = "\n".join(block.output.body) if block.output else ""
-    problems = _diff(block.name, shown, ran.output)
+    problems = compare(block.name, shown, ran.output)
     assert not problems, "\n".join(problems) + HINT
 
 
@@ -44,7 +44,7 @@ def test_console_commands() -> None:
     problems = [
         problem
         for block in console.blocks
-        for problem in _diff(
+        for problem in compare(
             block.name, "\n".join(block.body), "\n".join(console.bodies[block.start]),
             console.folder,
         )
