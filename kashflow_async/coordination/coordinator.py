@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .._checks import whole_number
 from ..errors import InvalidArgumentError
 from ..transport.limits import PACE
 from ._keys import Keys
@@ -72,14 +73,8 @@ class RedisCoordinator:
         if not isinstance(url, str):
             raise InvalidArgumentError(f"url must be a Redis URL string, not {url!r}")
         _check_positive("rate_limit", rate_limit, allow_none=True)
-        if max_in_flight is not None and (
-            not isinstance(max_in_flight, int)
-            or isinstance(max_in_flight, bool)
-            or max_in_flight < 1
-        ):
-            raise InvalidArgumentError(
-                f"max_in_flight must be a whole number >= 1 or None, not {max_in_flight!r}"
-            )
+        if max_in_flight is not None:
+            whole_number("max_in_flight", max_in_flight, 1)
         _check_positive("lease_seconds", lease_seconds, allow_none=False)
         self.namespace = namespace
         self.rate_limit = rate_limit
