@@ -58,6 +58,7 @@ class SessionAuth:
     __slots__ = (
         "_failed",
         "_failures",
+        "_forgotten",
         "_generation",
         "_lock",
         "_memorable_word",
@@ -100,6 +101,8 @@ class SessionAuth:
         self._failures = 0
         #: only with credentials: a client given a token alone shares nothing of its session
         self._shared = shared if given else None
+        #: the token dropped by logout, never to be taken back from a shared session
+        self._forgotten: str | None = None
 
     def __repr__(self) -> str:
         if self._password is not None:
@@ -147,7 +150,7 @@ class SessionAuth:
         failed = self._failed
         if failed is not None and self._failures > arrived:
             raise failed
-        stale = self._token
+        stale = self._token if self._token is not None else self._forgotten
         try:
             if self._shared is None:
                 token = await self._login(sender)
@@ -163,6 +166,7 @@ class SessionAuth:
     def forget(self) -> str | None:
         """Drop the current token (after logout); returns it for the logout request."""
         token, self._token = self._token, None
+        self._forgotten = token
         self._generation += 1
         return token
 
