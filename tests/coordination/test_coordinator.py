@@ -267,3 +267,26 @@ async def test_one_login_while_others_wait_for_it(redis_server: RedisServer) -> 
     assert logins == 1
     for coord in coords:
         await coord.aclose()
+
+
+async def test_after_logout_the_logged_out_token_is_not_taken_back(
+    redis_server: RedisServer, redis: Redis
+) -> None:
+    async with (
+        Sandbox() as sb,
+        RedisCoordinator(redis_server.url, namespace="a") as coord,
+        KashFlowClient(
+            username=sb.username,
+            password=sb.password,
+            memorable_word=sb.memorable_word,
+            base_url=sb.url,
+            coordinator=coord,
+        ) as kf,
+    ):
+        await kf.invoices.get(1)
+        old = await redis.get(coord.keys.token)
+        await kf.logout()
+        await kf.invoices.get(1)  # logs in again at once, without a 401 first
+        assert [r.status for r in sb.stats.records if r.status == 401] == []
+        assert sb.stats.logins == 2
+        assert await redis.get(coord.keys.token) not in (None, old)
