@@ -87,14 +87,15 @@ async def test_a_disconnected_caller_frees_its_slot(sb: Sandbox) -> None:
                 async with http.get(f"{url}/invoices/1") as resp:
                     await resp.read()
 
-            caller = asyncio.create_task(slow_caller())
-            async with asyncio.timeout(10):
-                await sending.wait()  # the invoice request holds the one slot
-            caller.cancel()  # the caller hangs up
-            async with asyncio.timeout(10):  # without the slot back, this waits 60 s
+            async def quote() -> tuple[int, object]:
                 async with http.get(f"{url}/quotes/2") as resp:
-                    assert resp.status == 200
-                    assert (await resp.json())["number"] == 2
+                    return resp.status, (await resp.json())["number"]
+
+            caller = asyncio.create_task(slow_caller())
+            await asyncio.wait_for(sending.wait(), 10)  # the invoice request holds the slot
+            caller.cancel()  # the caller hangs up
+            # without the slot back, this would wait the invoice's 60 s
+            assert await asyncio.wait_for(quote(), 10) == (200, 2)
         records = [r for r in sb.stats.records if r.route == "/invoices/{number}"]
         assert len(records) == 1
     finally:
