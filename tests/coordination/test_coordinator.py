@@ -16,7 +16,7 @@ from redis.crc import key_slot
 from kashflow_async import CoordinationError, InvalidArgumentError, KashFlowClient
 from kashflow_async.coordination import RedisCoordinator
 from kashflow_async.coordination.testing import RedisServer
-from kashflow_async.sandbox import Sandbox
+from kashflow_async.sandbox import Faults, Sandbox
 
 LOGGER = "kashflow_async.coordination"
 
@@ -290,3 +290,13 @@ async def test_after_logout_the_logged_out_token_is_not_taken_back(
         assert [r.status for r in sb.stats.records if r.status == 401] == []
         assert sb.stats.logins == 2
         assert await redis.get(coord.keys.token) not in (None, old)
+
+
+async def test_the_clients_own_limits_still_apply_on_top(redis_server: RedisServer) -> None:
+    async with (
+        Sandbox(faults=Faults(latency=0.05)) as sb,
+        RedisCoordinator(redis_server.url, namespace="a", max_in_flight=10) as coord,
+        KashFlowClient(token=sb.token, base_url=sb.url, max_concurrency=2, coordinator=coord) as kf,
+    ):
+        await asyncio.gather(*(kf.invoices.get(n) for n in range(1, 13)))
+        assert sb.stats.max_in_flight == 2
