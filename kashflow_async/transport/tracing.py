@@ -23,15 +23,17 @@ from .._version import __version__
 __all__ = ["Tracing"]
 
 _NO_OP_PROVIDERS = ("ProxyTracerProvider", "NoOpTracerProvider")
+_UNKNOWN: Any = object()
 
 
 class Tracing:
     """Finds the tracer for one client: its own provider, else the global one."""
 
-    __slots__ = ("_provider", "_seen", "_tracer")
+    __slots__ = ("_checked", "_provider", "_seen", "_tracer")
 
     def __init__(self, provider: Any = None) -> None:
         self._provider = provider
+        self._checked = False
         self._seen: Any = None
         self._tracer: Any = None
 
@@ -42,7 +44,15 @@ class Tracing:
             api = sys.modules.get("opentelemetry.trace")
             if api is None:
                 return None  # OpenTelemetry was never imported: nobody set a provider
-            provider = api.get_tracer_provider()
+            # The API's global, read directly: `get_tracer_provider()` looks the
+            # environment up on every call while none is set (about 1 µs). It is called
+            # once, which also loads a provider named by OTEL_PYTHON_TRACER_PROVIDER.
+            provider = getattr(api, "_TRACER_PROVIDER", _UNKNOWN) if self._checked else _UNKNOWN
+            if provider is None:
+                return None
+            if provider is _UNKNOWN:
+                self._checked = True
+                provider = api.get_tracer_provider()
         if provider is not self._seen:
             self._seen = provider
             if type(provider).__name__ in _NO_OP_PROVIDERS:
