@@ -194,6 +194,9 @@ async def test_post_to_a_closed_port_is_retried_then_transport_error(
 def clean_logger() -> Any:
     logger = logging.getLogger("kashflow_async")
     level, handlers = logger.level, list(logger.handlers)
+    # start from a logger nobody configured, whatever ran before in this process
+    logger.setLevel(logging.NOTSET)
+    logger.handlers[:] = []
     yield logger
     logger.setLevel(level)
     logger.handlers[:] = handlers
