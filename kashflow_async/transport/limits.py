@@ -129,7 +129,15 @@ class Limits:
     queue for slots holds them too. A `shared` admission (None: none) comes last.
     """
 
-    __slots__ = ("_limiter", "_semaphore", "gate", "max_concurrency", "rate_limit", "shared")
+    __slots__ = (
+        "_limiter",
+        "_semaphore",
+        "_unpaced",
+        "gate",
+        "max_concurrency",
+        "rate_limit",
+        "shared",
+    )
 
     def __init__(
         self,
@@ -148,12 +156,14 @@ class Limits:
         if rate_limit is not None:
             self._limiter = AsyncLimiter(*bucket(rate_limit))
         self.gate = PauseGate(clock, sleep)
+        #: no rate limiter and no shared admission: `try_acquire` may admit at once
+        self._unpaced = self._limiter is None and shared is None
 
     def try_acquire(self) -> bool:
         """Admit an attempt at once when nothing could make it wait (a free slot, the
         gate open, no rate limit, no shared admission); False: await `acquire()`.
         Pair a True with `release()`."""
-        if self._limiter is not None or self.shared is not None:
+        if not self._unpaced:
             return False
         until = self.gate._until
         if until and until > self.gate._clock():

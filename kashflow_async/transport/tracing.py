@@ -20,8 +20,10 @@ from typing import Any
 
 from .._version import __version__
 
-__all__ = ["Tracing"]
+__all__ = ["OTEL_TRACE", "Tracing"]
 
+#: The module that holds the global tracer provider.
+OTEL_TRACE = "opentelemetry.trace"
 _NO_OP_PROVIDERS = ("ProxyTracerProvider", "NoOpTracerProvider")
 _UNKNOWN: Any = object()
 
@@ -29,19 +31,20 @@ _UNKNOWN: Any = object()
 class Tracing:
     """Finds the tracer for one client: its own provider, else the global one."""
 
-    __slots__ = ("_checked", "_provider", "_seen", "_tracer")
+    __slots__ = ("_checked", "_seen", "_tracer", "provider")
 
     def __init__(self, provider: Any = None) -> None:
-        self._provider = provider
+        #: the client's own provider (None: the global one)
+        self.provider = provider
         self._checked = False
         self._seen: Any = None
         self._tracer: Any = None
 
     def tracer(self) -> Any:
         """The tracer to use now, or None when nothing would record spans."""
-        provider = self._provider
+        provider = self.provider
         if provider is None:
-            api = sys.modules.get("opentelemetry.trace")
+            api = sys.modules.get(OTEL_TRACE)
             if api is None:
                 return None  # OpenTelemetry was never imported: nobody set a provider
             # The API's global, read directly: `get_tracer_provider()` looks the
@@ -66,7 +69,7 @@ def start_span(
     tracer: Any, method: str, route: str, url: str, host: str | None, port: int | None
 ) -> tuple[Any, Any]:
     """Start the call's span and make it current: ``(span, context token)``."""
-    api = sys.modules["opentelemetry.trace"]  # imported: a tracer came from it
+    api = sys.modules[OTEL_TRACE]  # imported: a tracer came from it
     attributes: dict[str, Any] = {
         "http.request.method": method,
         "url.template": route,
@@ -88,7 +91,7 @@ def end_span(
 ) -> None:
     """Restore the context `start_span` replaced, record the outcome and end the span."""
     sys.modules["opentelemetry.context"].detach(token)
-    api = sys.modules["opentelemetry.trace"]
+    api = sys.modules[OTEL_TRACE]
     if status is not None:
         span.set_attribute("http.response.status_code", status)
     if attempts > 1:

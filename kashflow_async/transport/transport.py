@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 from urllib.parse import urlencode
 
@@ -39,7 +40,7 @@ from .hooks import EventHooks, Hooks, RequestEvent, ResponseEvent, RetryEvent, e
 from .limits import Admission, Limits
 from .raw import RawResponse, request_id_of
 from .retry import Failure, RetryPolicy, parse_retry_after, retry_after_failure, status_is_retryable
-from .tracing import Tracing, end_span, start_span
+from .tracing import OTEL_TRACE, Tracing, end_span, start_span
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -91,27 +92,32 @@ class _Call:
 
     def __init__(
         self,
+        shared: _Shared,
         method: str,
-        url: URL,
         path: str,
-        params: Mapping[str, str] | None,
-        data: bytes | None,
-        sent: Any,
         response_type: Any,
-        idempotent: bool,
-        authenticated: bool,
-        relogin: bool,
-        display_path: str | None,
-        route: str | None,
+        params: Mapping[str, str] | None,
+        body: Any,
+        idempotent: bool | None,
+        *,
+        authenticated: bool = True,
+        relogin: bool = True,
+        display_path: str | None = None,
+        route: str | None = None,
     ) -> None:
         self.method = method
-        self.url = url
         self.path = path
         self.params = params
-        self.data = data
-        self.sent = sent
+        # encoded once, before anything is sent (EncodeError here)
+        self.data = shared.codec.encode(body) if body is not None else None
+        self.sent = body
+        if display_path is None:
+            url = shared.urls.get(path)
+            self.url = url if url is not None else shared.url(path)
+        else:  # a path with a secret is never cached
+            self.url = URL(shared.base_url + path)
         self.response_type = response_type
-        self.idempotent = idempotent
+        self.idempotent = method != "POST" if idempotent is None else idempotent
         self.authenticated = authenticated
         self.relogin = relogin
         #: what to show instead of `path` when it holds a secret (None: `path`)
@@ -378,7 +384,7 @@ class Transport:
     # -- requests ------------------------------------------------------------------------
 
     @overload
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -388,10 +394,10 @@ class Transport:
         body: Any = ...,
         idempotent: bool | None = ...,
         route: str | None = ...,
-    ) -> T: ...
+    ) -> Coroutine[Any, Any, T]: ...
 
     @overload
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -401,9 +407,9 @@ class Transport:
         body: Any = ...,
         idempotent: bool | None = ...,
         route: str | None = ...,
-    ) -> None: ...
+    ) -> Coroutine[Any, Any, None]: ...
 
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -413,10 +419,13 @@ class Transport:
         body: Any = None,
         idempotent: bool | None = None,
         route: str | None = None,
-    ) -> Any:
+    ) -> Coroutine[Any, Any, Any]:
         """Send `method` `path` (below the base URL) and decode the answer as
         `response_type` (None: the body is ignored). On a raw view, return the
         `RawResponse` instead (decoded by its `parse()`).
+
+        Returns the call's coroutine (await it): a plain method, so that the success
+        path runs in one coroutine, `_attempt`. The body is encoded at once.
 
         `route` is the path's template as the documentation writes it
         (``/invoices/{number}``), for hooks, logs and spans (default: `path`). `body` (a
@@ -425,28 +434,22 @@ class Transport:
         Raises the SPEC §2 errors: `APIError` subclasses, `TransportError`,
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
-        call = self._call(method, path, response_type, params, body, idempotent, route=route)
-        tracer = self._shared.tracing.tracer()
-        if tracer is not None:
-            return await self._traced(tracer, call)
-        # _perform, inlined: the success path is one coroutine below this one
-        try:
-            return await self._attempt(call)
-        except (Failure, _SessionExpired) as first:
-            return await self._recover(call, first)
+        call = _Call(
+            self._shared, method, path, response_type, params, body, idempotent, route=route
+        )
+        tracing = self._shared.tracing
+        # Tracing.tracer's first test, inlined: no OpenTelemetry loaded, no provider given
+        if tracing.provider is not None or OTEL_TRACE in sys.modules:
+            tracer = tracing.tracer()
+            if tracer is not None:
+                return self._traced(tracer, call)
+        return self._attempt(call, recover=True)
 
     async def _dispatch(self, call: _Call) -> Any:
         tracer = self._shared.tracing.tracer()
         if tracer is None:
-            return await self._perform(call)
+            return await self._attempt(call, recover=True)
         return await self._traced(tracer, call)
-
-    async def _perform(self, call: _Call) -> Any:
-        """Every attempt of `call`: retries, and one replay after a re-login."""
-        try:
-            return await self._attempt(call)
-        except (Failure, _SessionExpired) as first:
-            return await self._recover(call, first)
 
     async def _recover(self, call: _Call, first: Failure | _SessionExpired) -> Any:
         """The rest of a call whose first attempt failed with `first`."""
@@ -469,7 +472,7 @@ class Transport:
         )
         error: BaseException | None = None
         try:
-            return await self._perform(call)
+            return await self._attempt(call, recover=True)
         except BaseException as exc:
             error = exc
             raise
@@ -480,7 +483,9 @@ class Transport:
         self, method: str, path: str, body: Any, response_type: type[T]
     ) -> T:
         """A request without a token that is safe to repeat (the login steps)."""
-        call = self._call(method, path, response_type, None, body, True, authenticated=False)
+        call = _Call(
+            self._shared, method, path, response_type, None, body, True, authenticated=False
+        )
         result: T = await self._run(call)
         if isinstance(result, RawResponse):  # a raw view logging in
             parsed: T = result.parse()
@@ -495,7 +500,8 @@ class Transport:
         token = self.auth.current
         if token is None:
             return
-        call = self._call(
+        call = _Call(
+            self._shared,
             "DELETE",
             f"/sessiontoken/{token}",
             None,
@@ -512,37 +518,6 @@ class Transport:
             if getattr(exc, "status", None) not in (401, 404):
                 raise
         self.auth.forget()
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        response_type: Any,
-        params: Mapping[str, str] | None,
-        body: Any,
-        idempotent: bool | None,
-        *,
-        authenticated: bool = True,
-        relogin: bool = True,
-        display_path: str | None = None,
-        route: str | None = None,
-    ) -> _Call:
-        shared = self._shared
-        data = shared.codec.encode(body) if body is not None else None
-        return _Call(
-            method,
-            shared.url(path) if display_path is None else URL(shared.base_url + path),
-            path,
-            params,
-            data,
-            body,
-            response_type,
-            method != "POST" if idempotent is None else idempotent,
-            authenticated,
-            relogin,
-            display_path,
-            route,
-        )
 
     async def _run(self, call: _Call) -> Any:
         """Attempts of `call` with retries (an expired token is the caller's business)."""
@@ -596,19 +571,25 @@ class Transport:
             shared.auth_headers = cached
         return cached[2] if with_body else cached[1]
 
-    async def _attempt(self, call: _Call) -> Any:
+    async def _attempt(self, call: _Call, recover: bool = False) -> Any:
+        """One attempt of `call`. A retryable failure or an expired token raises, or with
+        `recover` (the first attempt) goes on to the retries and the re-login."""
         call.attempts = number = call.attempts + 1
         shared = self._shared
         token: str | None = None
         generation = 0
         if call.authenticated:
             auth = shared.auth
-            token = auth.current
+            token = auth._token  # SessionAuth.token's common case, inlined
             if token is None:
                 token, generation = await auth.token(self)
             else:
-                generation = auth.generation
-        headers = self._headers(token, call.data is not None)
+                generation = auth._generation
+        cached = shared.auth_headers  # _headers' common case, inlined
+        if cached is not None and cached[0] is token:
+            headers = cached[2] if call.data is not None else cached[1]
+        else:
+            headers = self._headers(token, call.data is not None)
         session = shared.session or self.session
         hooks = self._hooks
         codec = shared.codec
@@ -641,7 +622,8 @@ class Transport:
             try:
                 status = resp.status
                 resp_headers = resp.headers
-                if not 200 <= status < 300:
+                ok = 200 <= status < 300
+                if not ok:
                     content_type = resp_headers.get("Content-Type", "")
                     retry_after = resp_headers.get("Retry-After")
                 length = resp.content_length
@@ -662,6 +644,8 @@ class Transport:
         if failure is not None:
             # Raised here, not in the except block, so that the aiohttp error is never
             # chained implicitly (as __context__): only _transport_failure decides.
+            if recover and isinstance(failure, Failure):
+                return await self._recover(call, failure)
             raise failure
         call.status = status
         if timed:
@@ -682,7 +666,7 @@ class Transport:
                     call.method, call.route, url, number, status, elapsed, request_id
                 )
                 await emit(hooks.response, event)
-            if self.raw and 200 <= status < 300:
+            if self.raw and ok:
                 version = resp.version
                 return RawResponse(
                     status=status,
@@ -696,13 +680,16 @@ class Transport:
                     codec=codec,
                     response_type=call.response_type,
                 )
-        if 200 <= status < 300:
+        if ok:
             if call.response_type is None:
                 return None
             return codec.decode(data, call.response_type)
-        raise self._status_failure(
+        error = self._status_failure(
             call, status, data, content_type, retry_after, generation, resp_headers
         )
+        if recover and isinstance(error, (Failure, _SessionExpired)):
+            return await self._recover(call, error)
+        raise error
 
     def _display_url(self, call: _Call) -> str:
         url = self._shared.base_url + call.display_path
