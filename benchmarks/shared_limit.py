@@ -298,7 +298,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
 
 SETTINGS = {
-    "quick": {"processes": (1, 2), "rate": 20.0, "duration": 1.5, "count": 200, "rounds": 2},
+    "quick": {"processes": (1, 2), "rate": 20.0, "duration": 1.0, "count": 200, "rounds": 1},
     "full": {"processes": (1, 2, 4, 8), "rate": 40.0, "duration": 4.0, "count": 3000, "rounds": 5},
 }
 
