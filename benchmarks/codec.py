@@ -16,6 +16,7 @@ import pydantic
 from lxml import etree
 
 from kashflow_async.codecs import get_codec
+from kashflow_async.codecs.xml_codec import hardened_parser
 from kashflow_async.models import Invoice, Page
 
 from . import _rivals as rv
@@ -70,17 +71,8 @@ def _decoders(docs: Documents) -> dict[tuple[str, str], Callable[[], Any]]:
 
 
 _UNTYPED = msgspec.json.Decoder(float_hook=Decimal)
-#: the XML codec's parser settings (hardened: no entities, DTDs or network)
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-)
+#: the XML codec's own parser settings (hardened: no entities, DTDs or network)
+_PARSER = hardened_parser()
 
 
 def _lxml_pass(data: bytes) -> int:

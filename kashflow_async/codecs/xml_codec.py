@@ -29,7 +29,7 @@ from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
 from .base import check_money, describe_value, field_path, snippet, type_name
 from .lossless import Items, RawAccess, Unkept, collect, match, remember, unkept
 
-__all__ = ["XMLCodec"]
+__all__ = ["XMLCodec", "hardened_parser"]
 
 T = TypeVar("T")
 
@@ -42,6 +42,22 @@ ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 _NIL = f"{{{XSI}}}nil"
 _MAX_UNKNOWN_DEPTH = 32
 _too_deep = etree.XPath("boolean(" + "/".join(["*"] * _MAX_UNKNOWN_DEPTH) + ")")
+
+
+def hardened_parser() -> etree.XMLParser:
+    """A new lxml parser with the codec's settings: no entities, DTDs or network, no huge
+    trees; comments and processing instructions dropped. (lxml parsers are not
+    thread-safe: one per thread.)"""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
 
 
 class _Invalid(Exception):
@@ -478,17 +494,7 @@ class XMLCodec:
     def _parser(self) -> etree.XMLParser:
         parser: etree.XMLParser | None = getattr(self._local, "parser", None)
         if parser is None:
-            parser = etree.XMLParser(
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                dtd_validation=False,
-                huge_tree=False,
-                remove_comments=True,
-                remove_pis=True,
-                collect_ids=False,
-            )
-            self._local.parser = parser
+            parser = self._local.parser = hardened_parser()
         return parser
 
     def _reader(self, type_: Any) -> tuple[_Reader, bool]:
