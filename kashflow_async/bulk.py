@@ -38,10 +38,10 @@ import itertools
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from ._checks import whole_number
+from ._closing import AsyncClosing
 from ._sending import SENDING
 from .errors import AmbiguousResultError, KashFlowError, NotFoundError
 
@@ -300,7 +300,7 @@ async def _create_resolving(resource: _Creatable[M], item: M, counter: _Attempts
             return found, True
 
 
-class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
+class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
     """The async iterator `create_many` returns (see the module's documentation).
 
     Inputs are taken from `items` only when a slot is free, so an endless or very large
@@ -443,17 +443,6 @@ class CreateMany(Generic[M], AsyncIterator[BulkResult[M]]):
         """Stop, cancelling the creates in flight (their results are dropped)."""
         await self._cancel_running()
         self._ready.clear()
-
-    async def __aenter__(self) -> CreateMany[M]:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def _interrupted(index: int, item: M, counter: _Attempts) -> BulkResult[M]:

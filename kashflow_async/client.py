@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from ._checks import whole_number
+from ._closing import AsyncClosing
 from .codecs import get_codec
 from .errors import InvalidArgumentError
 from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes
@@ -28,7 +28,7 @@ __all__ = ["DEFAULT_BASE_URL", "KashFlowClient"]
 DEFAULT_BASE_URL = "https://api.kashflow.com/v2"
 
 
-class KashFlowClient:
+class KashFlowClient(AsyncClosing):
     """The asyncio client for the KashFlow REST API v2.
 
     Authenticate with `token` (a session token), or with `username`, `password` and
@@ -185,17 +185,6 @@ class KashFlowClient:
         On a view (`with_options`), does nothing.
         """
         await self._transport.aclose()
-
-    async def __aenter__(self) -> KashFlowClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __del__(self) -> None:
         transport = getattr(self, "_transport", None)

@@ -18,9 +18,9 @@ import contextlib
 import math
 from collections import deque
 from collections.abc import Callable, Coroutine
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from ._closing import AsyncClosing
 from .errors import DecodeError
 from .models import Page
 from .transport.raw import RawResponse
@@ -29,12 +29,11 @@ __all__ = ["PageIterator", "RawPageIterator"]
 
 T = TypeVar("T")
 F = TypeVar("F")
-P = TypeVar("P", bound="_Pages[Any]")
 
 PageFetcher = Callable[[int], Coroutine[Any, Any, F]]
 
 
-class _Pages(Generic[F]):
+class _Pages(AsyncClosing, Generic[F]):
     """The fan-out over pages fetched as `F` (a `Page` or a raw page)."""
 
     __slots__ = (
@@ -128,17 +127,6 @@ class _Pages(Generic[F]):
         """Stop: cancel the pages in flight and wait until they have finished."""
         self._closed = True
         await self._cancel_pending()
-
-    async def __aenter__(self: P) -> P:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __del__(self) -> None:
         if self._pending:

@@ -10,10 +10,10 @@ import math
 import secrets
 from collections import deque
 from collections.abc import Coroutine
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._checks import whole_number
+from .._closing import AsyncClosing
 from ..errors import InvalidArgumentError
 from ..transport.limits import PACE
 from ._keys import Keys
@@ -43,7 +43,7 @@ def _us(seconds: float) -> int:
     return max(1, round(seconds * 1_000_000))
 
 
-class RedisCoordinator:
+class RedisCoordinator(AsyncClosing):
     """Limits and session shared by every client with the same Redis and `namespace`.
 
     `rate_limit`: requests per second for the whole account, paced a little under it
@@ -175,14 +175,6 @@ class RedisCoordinator:
         except Unavailable:
             pass
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 async def _release(redis: Redis, key: str, lease: str) -> None:
