@@ -133,8 +133,9 @@ class _ListReader(_ContainerReader):
         return []
 
     def read(self, element: Any) -> Any:
-        item = self.item
-        return [item.value(child) for child in element if isinstance(child.tag, str)]
+        value = self.item.value
+        # every child is an element: the parser drops comments and processing instructions
+        return [value(child) for child in element]
 
 
 class _StructReader(_ContainerReader):
@@ -152,20 +153,18 @@ class _StructReader(_ContainerReader):
         out: dict[str, Any] = {}
         by_tag = self.by_tag
         for child in element:
-            tag = child.tag
-            known = by_tag.get(tag)
+            known = by_tag.get(child.tag)
             if known is None:
-                known = self._learn(tag, child)
+                known = self._learn(child.tag, child)
                 if known is None:
                     continue
-            wire, reader, scalar = known
-            if scalar:
+            if known[2]:
                 # the common case, inlined: a leaf holding text
                 text = child.text
                 if text is not None and not len(child):
-                    out[wire] = text
+                    out[known[0]] = text
                     continue
-            out[wire] = reader.value(child)
+            out[known[0]] = known[1].value(child)
         return out
 
     def _learn(self, tag: Any, child: Any) -> tuple[str, _Reader, bool] | None:
@@ -472,6 +471,27 @@ def _root_name(obj: Any, node: Node) -> str:
     return _item_name(node)
 
 
+_DEFAULT_NS = re.compile(rb' xmlns="[^"<>]*"')
+
+
+def _without_default_namespace(data: bytes) -> bytes:
+    """`data` without the default namespace declaration of its root element, if it has one
+    (lines and element order unchanged; other declarations and prefixes untouched)."""
+    start = data.find(b"<")
+    while data[start + 1 : start + 2] == b"?":  # the XML declaration, a processing instruction
+        end = data.find(b"?>", start)
+        if end < 0:
+            return data
+        start = data.find(b"<", end)
+    end = data.find(b">", start)
+    if start < 0 or end < 0:
+        return data
+    found = _DEFAULT_NS.search(data, start, end)
+    if found is None:
+        return data
+    return data[: found.start()] + data[found.end() :]
+
+
 # --------------------------------------------------------------------------- codec
 
 
@@ -505,17 +525,24 @@ class XMLCodec:
             self._readers[type_] = entry
         return entry
 
-    def _parse(self, data: bytes, fail: Callable[..., DecodeError]) -> Any:
-        """The root element of `data`, parsed with the hardened parser."""
+    def _parse(self, data: bytes, fail: Callable[..., DecodeError], *, local: bool = False) -> Any:
+        """The root element of `data`, parsed with the hardened parser. `local`: only local
+        names will be read, so the root's default namespace may be dropped first (lxml
+        makes a plain name faster than a qualified one)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise fail(f"expected bytes, got {type(data).__name__}")
         if len(data) > self.max_bytes:
             raise fail(f"document of {len(data)} bytes exceeds the {self.max_bytes}-byte limit")
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        data = bytes(data)
+        # a search for one byte is a memchr; the longer ones run only when it finds one
+        if b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
             raise fail("document type declarations and entities are not allowed")
+        source = _without_default_namespace(data) if local else data
         try:
-            root = etree.fromstring(bytes(data), self._parser())
+            root = etree.fromstring(source, self._parser())
         except etree.XMLSyntaxError as exc:
+            if source is not data:  # report positions in the document as received
+                return self._parse(data, fail)
             line, col = exc.position if exc.position else (0, 0)
             raise fail(str(exc.msg), path=f"line {line}, column {col}") from None
         except (ValueError, etree.LxmlError) as exc:
@@ -537,7 +564,7 @@ class XMLCodec:
                 reason, type_name=name, path=path, snippet=snippet(data, pos), wire_format="XML"
             )
 
-        root = self._parse(data, fail)
+        root = self._parse(data, fail, local=True)
         reader, _ = self._reader(type_)
         try:
             tree = reader.value(root)

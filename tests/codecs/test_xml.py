@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from kashflow_async import (
     BulkPayment,
@@ -93,12 +94,36 @@ def test_pages_have_data_and_metadata() -> None:
         b"<Invoice><Unknown><Deep><Deeper>1</Deeper></Deep></Unknown><LineItems><InvoiceLine>"
         b"<Mystery>x</Mystery><Number>1</Number></InvoiceLine></LineItems><Extra/>"
         b"<Number>3</Number></Invoice>",
+        # a default namespace declared again inside, after a line break, after a PI
+        b'<?xml version="1.0"?><?app x?><Invoice xmlns="urn:a"><LineItems xmlns="urn:b">'
+        b'<InvoiceLine xmlns="urn:a"><Number>1</Number></InvoiceLine></LineItems>'
+        b"<Number>3</Number></Invoice>",
+        b'<Invoice\n  xmlns="urn:a"><Number>3</Number><LineItems><InvoiceLine><Number>1'
+        b"</Number></InvoiceLine></LineItems></Invoice>",
     ],
 )
 def test_decoding_ignores_namespaces_names_and_unknown_elements(doc: bytes) -> None:
     inv = xml.decode(doc, Invoice)
     assert inv.number == 3
     assert inv.line_items == [InvoiceLine(number=1)]
+
+
+def test_text_that_looks_like_a_namespace_declaration_is_kept() -> None:
+    doc = (
+        b'<Invoice xmlns="urn:a" a=">"><Number>3</Number>'
+        b'<CustomerName> xmlns="urn:a" &gt; xmlns="urn:b"</CustomerName></Invoice>'
+    )
+    assert xml.decode(doc, Invoice).customer_name == ' xmlns="urn:a" > xmlns="urn:b"'
+
+
+def test_syntax_errors_give_positions_in_the_document_as_received() -> None:
+    doc = b'<Invoice xmlns="urn:a"><Number>3</Numbr></Invoice>'
+    with pytest.raises(etree.XMLSyntaxError) as direct:
+        etree.fromstring(doc)
+    line, column = direct.value.position
+    with pytest.raises(DecodeError) as caught:
+        xml.decode(doc, Invoice)
+    assert caught.value.path == f"line {line}, column {column}"
 
 
 def test_encoding_orders_fields_ordinally_by_element_name() -> None:
