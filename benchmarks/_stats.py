@@ -17,6 +17,7 @@ __all__ = [
     "calibrate",
     "fmt",
     "machine",
+    "paired_ratio",
     "summarize",
     "table",
     "time_batch",
@@ -26,9 +27,10 @@ __all__ = [
 class Summary:
     """Median and spread of repeated measurements."""
 
-    __slots__ = ("max", "median", "min", "n", "p25", "p75")
+    __slots__ = ("max", "median", "min", "n", "p25", "p75", "values")
 
     def __init__(self, values: Sequence[float]) -> None:
+        self.values = list(values)  # in round order, for `paired_ratio`
         ordered = sorted(values)
         self.n = len(ordered)
         self.median = statistics.median(ordered)
@@ -45,7 +47,7 @@ class Summary:
         """Interquartile range relative to the median (min..max when fewer than 4 rounds)."""
         return (self.p75 - self.p25) / self.median if self.median else 0.0
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "median": self.median,
@@ -54,12 +56,24 @@ class Summary:
             "min": self.min,
             "max": self.max,
             "n": self.n,
+            "values": self.values,
         }
 
 
 def summarize(values: Sequence[float]) -> Summary:
     """The `Summary` of `values` (at least one)."""
     return Summary(values)
+
+
+def paired_ratio(ref: dict[str, Any], own: dict[str, Any]) -> float:
+    """How many times faster `own` is than `ref` (two `Summary.as_dict()` of times taken in
+    the same rounds): the median over rounds of ref ÷ own, so that what slows a whole round
+    (other load, frequency changes) cancels; median over median for older results."""
+    if "values" in ref and "values" in own and len(ref["values"]) == len(own["values"]):
+        return float(
+            statistics.median(r / o for r, o in zip(ref["values"], own["values"], strict=True))
+        )
+    return float(ref["median"] / own["median"])
 
 
 def time_batch(fn: Callable[[], Any], number: int) -> float:

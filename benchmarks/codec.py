@@ -21,7 +21,7 @@ from kashflow_async.models import Invoice, Page
 
 from . import _rivals as rv
 from ._data import Documents
-from ._stats import calibrate, fmt, summarize, table, time_batch
+from ._stats import calibrate, fmt, paired_ratio, summarize, table, time_batch
 
 __all__ = ["CONTENDERS", "FLOORS", "render", "render_floors", "run", "targets"]
 
@@ -182,9 +182,9 @@ def run(*, rounds: int, batch_s: float, seed: int = 0) -> dict[str, Any]:
 
 
 def ratio(results: dict[str, Any], op: str, case: str, name: str, ref: str) -> float:
-    """How many times faster `name` is than `ref` (median over median)."""
+    """How many times faster `name` is than `ref` (median over the rounds of ref ÷ name)."""
     us = results["us"][op][case]
-    return float(us[ref]["median"] / us[name]["median"])
+    return paired_ratio(us[ref], us[name])
 
 
 def render(results: dict[str, Any]) -> str:
@@ -197,8 +197,8 @@ def render(results: dict[str, Any]) -> str:
         f"({docs['invoice']['json_bytes']:,} B JSON, {docs['invoice']['xml_bytes']:,} B XML). "
         f"{results['rounds']} interleaved rounds (order shuffled each round); GC off inside "
         "a batch. Every contender was first checked to decode to the same values (and its "
-        "encoding to decode back to them). ×ref = time of kashflow-async JSON / time of the "
-        "contender (below 1: slower).",
+        "encoding to decode back to them). ×ref = time of kashflow-async JSON ÷ time of the "
+        "contender in the same round, median over the rounds (below 1: slower).",
     ]
     ref = CONTENDERS[0]
     for op in OPS:
@@ -232,7 +232,7 @@ _AGAINST = (
 def floor_ratio(results: dict[str, Any], case: str, name: str, floor: str) -> float:
     """Decode time of `name` over that of `floor` (1.00: at the floor)."""
     us = results["us"]["decode"][case]
-    return float(us[name]["median"] / us[floor]["median"])
+    return paired_ratio(us[name], us[floor])  # median of name ÷ floor over the rounds
 
 
 def render_floors(results: dict[str, Any]) -> str:

@@ -43,7 +43,7 @@ from . import _rivals as rv
 from ._data import typical_invoice
 from ._loops import loops, run_on
 from ._servers import CannedServer
-from ._stats import fmt, summarize, table
+from ._stats import fmt, paired_ratio, summarize, table
 
 __all__ = ["CONTENDERS", "available", "brief", "main", "profile", "render", "run", "targets"]
 
@@ -271,7 +271,7 @@ def ratio(per: dict[str, Any], name: str, cpu: bool = False) -> float:
     ref, own = per[REFERENCE[name]], per[name]
     if cpu:
         ref, own = ref["cpu"], own["cpu"]
-    return float(ref["median"] / own["median"])
+    return paired_ratio(ref, own)
 
 
 def render(results: dict[str, Any]) -> str:
@@ -283,8 +283,9 @@ def render(results: dict[str, Any]) -> str:
         "127.0.0.1. Every contender has its own session with `concurrency` connections, "
         f"warmed before timing; {results['rounds']} rounds in alternating order, batches "
         f"of about {results['batch_s']:g} s. µs/request = wall time / requests (the "
-        "inverse throughput); × bare + decode = the µs of the bare aiohttp loop with the "
-        "same decode (JSON or XML) over the contender's: below 1.00 is slower.",
+        "inverse throughput), median over the rounds; × bare + decode = the µs of the "
+        "bare aiohttp loop with the same decode (JSON or XML) over the contender's in the "
+        "same round, median over the rounds: below 1.00 is slower.",
     ]
     if results["skipped"]:
         parts.append(
@@ -364,12 +365,12 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
             for name in (KF_JSON, KF_XML):
                 r = ratio(per, name)
                 out.append((f"{name} ≥0.97× bare + decode (c={c}, {loop})", f"{r:.2f}×", r >= 0.97))
-            free = per[KF_NO_RETRY]["median"] / per[KF_JSON]["median"]
+            free = paired_ratio(per[KF_NO_RETRY], per[KF_JSON])
             out.append(
                 (f"retries on ≥0.97× retries off (c={c}, {loop})", f"{free:.2f}×", free >= 0.97)
             )
         c = max(per_c, key=int)
-        vs = per_c[c][HTTPX]["median"] / per_c[c][KF_JSON]["median"]
+        vs = paired_ratio(per_c[c][HTTPX], per_c[c][KF_JSON])
         out.append((f"{KF_JSON} ≥4× httpx + pydantic (c={c}, {loop})", f"{vs:.1f}×", vs >= 4.0))
     return out
 
@@ -416,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny batches: a smoke test")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), help="one event loop only")
     parser.add_argument("-c", "--concurrency", type=int, nargs="+", default=[1, 16, 64])
-    parser.add_argument("--rounds", type=int, help="rounds (default 6, quick 2)")
+    parser.add_argument("--rounds", type=int, help="rounds (default 10, quick 2)")
     parser.add_argument("--profile", choices=sorted(PROFILE_NAMES), help="profile one contender")
     parser.add_argument("--sort", default="tottime", help="pstats sort key (with --profile)")
     args = parser.parse_args(argv)
@@ -428,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     results = run(
         concurrencies=tuple(args.concurrency),
-        rounds=args.rounds or (2 if args.quick else 6),
+        rounds=args.rounds or (2 if args.quick else 10),
         target_s=0.03 if args.quick else 0.3,
         loop=args.loop,
     )

@@ -57,3 +57,18 @@ def test_overhead_profile_prints_the_top_entries() -> None:
     assert proc.stdout.startswith("kashflow-async JSON, c=4: ")
     assert "Ordered by: internal time" in proc.stdout
     assert "transport.py" in proc.stdout  # the client's own request path is in the profile
+
+
+def test_paired_ratios_cancel_what_slows_a_whole_round() -> None:
+    from benchmarks._stats import paired_ratio, summarize
+
+    # the second round ran on a machine twice as slow for both contenders
+    ref = summarize([100.0, 200.0, 100.0]).as_dict()
+    own = summarize([125.0, 250.0, 125.0]).as_dict()
+    assert paired_ratio(ref, own) == 0.8
+    # a slow round of one contender alone does not move the median
+    own_slow_once = summarize([125.0, 250.0, 500.0]).as_dict()
+    assert paired_ratio(ref, own_slow_once) == 0.8
+    # results written before rounds were kept: median over median
+    del ref["values"]
+    assert paired_ratio(ref, own) == 100.0 / 125.0
