@@ -2,8 +2,11 @@
 
 `PageIterator` asks for page 1, learns the page count from its ``TotalRecords``, then
 keeps up to `concurrency` of the following pages in flight, each requested exactly
-once, and yields their items strictly in page order. At most ``concurrency + 1`` pages
-are held at once (the one being yielded and those in flight).
+once, and yields their items strictly in page order. A request that finishes starts the
+next one at once, without waiting for the consumer to reach its page, so requests run
+continually; the pages it has not yet reached are held, up to ``2 * concurrency`` of
+them (those running included), so that at most ``2 * concurrency + 1`` pages are held
+at once counting the one being yielded, however slow the consumer.
 
 Closing it (`aclose()`, ``async with``, `contextlib.aclosing`) cancels the pages in
 flight and waits for them; an error or a cancellation while waiting for a page does the
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
@@ -33,17 +37,37 @@ F = TypeVar("F")
 PageFetcher = Callable[[int], Coroutine[Any, Any, F]]
 
 
+async def _request(fetch: PageFetcher[F], number: int, pages: weakref.ref[_Pages[F]]) -> F:
+    """Page `number`; when it has finished, the next request starts from here, in the
+    same step: a done-callback would run a loop iteration later, after every other page
+    that finished in this one has been decoded. `pages` is held weakly, so that a
+    dropped iterator is still collected (and its pages cancelled) while they run."""
+    ok = False
+    try:
+        fetched = await fetch(number)
+        ok = True
+        return fetched
+    finally:
+        owner = pages()
+        if owner is not None:
+            owner._finished(ok)
+
+
 class _Pages(AsyncClosing, Generic[F]):
     """The fan-out over pages fetched as `F` (a `Page` or a raw page)."""
 
     __slots__ = (
+        "__weakref__",
         "_closed",
         "_concurrency",
+        "_failed",
         "_fetch",
         "_last",
         "_next",
         "_pending",
         "_perpage",
+        "_ref",
+        "_running",
         "total_records",
     )
 
@@ -51,10 +75,14 @@ class _Pages(AsyncClosing, Generic[F]):
         self._fetch = fetch
         self._perpage = perpage
         self._concurrency = concurrency
+        #: the pages requested and not yet taken by the consumer, in page order
         self._pending: deque[asyncio.Task[F]] = deque()
+        self._running = 0  # requests not finished, the one the consumer awaits included
         self._last: int | None = None  # page count, once page 1 is in
         self._next = 2
         self._closed = False
+        self._failed = False  # a page failed: nothing more is requested
+        self._ref = weakref.ref(self)
         #: ``TotalRecords`` of the first page (None until it has arrived).
         self.total_records: int | None = None
 
@@ -63,8 +91,13 @@ class _Pages(AsyncClosing, Generic[F]):
 
     @property
     def in_flight(self) -> int:
-        """How many page requests are running or done but not yet consumed."""
+        """How many page requests are running or done but not yet taken by the consumer."""
         return len(self._pending)
+
+    @property
+    def running(self) -> int:
+        """How many page requests are running (never more than `concurrency`)."""
+        return self._running
 
     async def _next_page(self) -> F | None:
         if self._closed:
@@ -84,8 +117,11 @@ class _Pages(AsyncClosing, Generic[F]):
                     )
                 self.total_records = total
                 self._last = max(1, math.ceil(total / self._perpage))
+                self._schedule()
             elif self._pending:
-                fetched = await self._pending.popleft()
+                task = self._pending.popleft()
+                self._schedule()  # a place among the pages held is free
+                fetched = await task
             else:
                 self._closed = True
                 return None
@@ -93,21 +129,40 @@ class _Pages(AsyncClosing, Generic[F]):
             self._closed = True
             await self._cancel_pending()
             raise
-        self._schedule()
         return fetched
 
     def _schedule(self) -> None:
+        """Request the following pages while fewer than `concurrency` requests run and
+        fewer than ``2 * concurrency`` pages wait for the consumer."""
         last = self._last
-        assert last is not None
+        if self._closed or self._failed or last is None:
+            return
         pending = self._pending
-        while len(pending) < self._concurrency and self._next <= last:
+        concurrency = self._concurrency
+        held = 2 * concurrency
+        fetch, ref = self._fetch, self._ref
+        while self._running < concurrency and len(pending) < held and self._next <= last:
             number = self._next
             self._next += 1
+            self._running += 1
             pending.append(
-                asyncio.create_task(self._fetch(number), name=f"kashflow_async page {number}")
+                asyncio.create_task(
+                    _request(fetch, number, ref), name=f"kashflow_async page {number}"
+                )
             )
 
+    def _finished(self, ok: bool) -> None:
+        """A page request has finished (`ok`: with a page): start the next one."""
+        self._running -= 1
+        if ok:
+            self._schedule()
+        else:
+            # failed or cancelled: the consumer stops at this page, so the pages after
+            # it would be asked for in vain
+            self._failed = True
+
     def _cancel_nowait(self) -> list[asyncio.Task[F]]:
+        self._closed = True  # no finished request starts another from now on
         tasks = list(self._pending)
         self._pending.clear()
         for task in tasks:

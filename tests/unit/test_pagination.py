@@ -29,6 +29,7 @@ class Pages:
         self.hold = hold
         self.release = asyncio.Event()
         self.fail: dict[int, Exception] = {}
+        self.gates: dict[int, asyncio.Event] | None = None  # per page, when set
 
     async def fetch(self, n: int) -> Page[int]:
         self.requested.append(n)
@@ -38,6 +39,8 @@ class Pages:
         try:
             if self.hold and n > 1:
                 await self.release.wait()
+            if self.gates is not None and n > 1:
+                await self.gates.setdefault(n, asyncio.Event()).wait()
             # later pages finish first: order must come from the iterator, not the timing
             for _ in range(max(0, 12 - n)):
                 await asyncio.sleep(0)
@@ -97,20 +100,76 @@ async def test_fan_out_never_exceeds_concurrency(concurrency: int) -> None:
     seen = []
     async for x in it:
         seen.append(x)
-        assert it.in_flight <= concurrency  # plus the page being yielded: concurrency + 1
+        assert fake.in_flight <= concurrency  # requests running
+        assert it.running <= concurrency
+        assert it.in_flight <= 2 * concurrency  # plus the page being yielded: 2c + 1
     assert seen == list(range(100))
     assert fake.peak_after_first == concurrency
 
 
-async def test_a_slow_consumer_holds_at_most_concurrency_plus_one_pages() -> None:
+async def test_a_slow_consumer_holds_at_most_twice_concurrency_plus_one_pages() -> None:
     fake = Pages(100, 5)
     it = PageIterator(fake.fetch, perpage=5, concurrency=3)
     async with contextlib.aclosing(it):
         assert await anext(it) == 0
         for _ in range(200):  # let every fetch that may run, run
             await asyncio.sleep(0)
+        # page 1 being yielded, pages 2-7 done and waiting: 2 * 3 + 1 pages held
+        assert sorted(fake.requested) == list(range(1, 8))
+        assert it.in_flight == 6
+        assert it.running == 0
+        for expected in range(1, 6):  # the rest of page 1, then page 2 is taken
+            assert await anext(it) == expected
+        for _ in range(200):
+            await asyncio.sleep(0)
+        assert sorted(fake.requested) == list(range(1, 9))
+        assert it.in_flight == 6
+
+
+class Gated(Pages):
+    """Pages after the first wait for their own gate (`open(n)`)."""
+
+    def __init__(self, total: int, perpage: int) -> None:
+        super().__init__(total, perpage)
+        self.gates = {}
+
+    def open(self, n: int) -> None:
+        assert self.gates is not None
+        self.gates.setdefault(n, asyncio.Event()).set()
+
+
+async def settle() -> None:
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+
+async def test_a_finished_page_starts_the_next_request_without_the_consumer() -> None:
+    fake = Gated(100, 5)  # 20 pages
+    it = PageIterator(fake.fetch, perpage=5, concurrency=3)
+    async with contextlib.aclosing(it):
+        assert await anext(it) == 0  # the consumer holds still from here on
+        await settle()
         assert sorted(fake.requested) == [1, 2, 3, 4]
-        assert it.in_flight == 3
+        # page 2 (the next the consumer needs) stays out; pages after it finish, and
+        # each starts the next request at once
+        for n, asked in ((3, 5), (4, 6), (5, 7)):
+            fake.open(n)
+            await settle()
+            assert sorted(fake.requested) == list(range(1, asked + 1))
+            assert it.running == 3
+        # 2 * 3 pages held besides the one being yielded: no more requests, even as
+        # the running ones finish
+        for n in (6, 7, 2):
+            fake.open(n)
+            await settle()
+            assert sorted(fake.requested) == list(range(1, 8))
+        assert it.running == 0
+        assert it.in_flight == 6
+        # taking a page frees a place
+        assert [await anext(it) for _ in range(6)] == list(range(1, 7))
+        await settle()
+        assert sorted(fake.requested) == list(range(1, 9))
+        assert it.running == 1
 
 
 async def test_closing_early_cancels_pages_in_flight() -> None:
