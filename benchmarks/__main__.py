@@ -34,7 +34,12 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
         "codec": {"rounds": 21, "batch_s": 0.03},
         "overhead": {"concurrencies": (1, 16, 64), "rounds": 10, "target_s": 0.3},
         "inloop": {"requests": 6400, "calls": 20000, "rounds": 5},
-        "pagination": {"invoices": (2_500, 5_000, 10_000), "latency": 0.02, "rounds": 5},
+        "pagination": {
+            "invoices": (2_500, 5_000, 10_000),
+            "latency": 0.02,
+            "rounds": 5,
+            "repeats": 5,
+        },
         "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
         "shared_limit": shared_limit.SETTINGS["full"],
     }
