@@ -6,7 +6,9 @@ once, and yields their items strictly in page order. A request that finishes sta
 next one at once, without waiting for the consumer to reach its page, so requests run
 continually; the pages it has not yet reached are held, up to ``2 * concurrency`` of
 them (those running included), so that at most ``2 * concurrency + 1`` pages are held
-at once counting the one being yielded, however slow the consumer.
+at once counting the one being yielded, however slow the consumer. A resource's
+`list()` fetches its pages raw and decodes each when the consumer reaches it, so the
+requests that follow go out first and the pages held are bytes, not objects.
 
 Closing it (`aclose()`, ``async with``, `contextlib.aclosing`) cancels the pages in
 flight and waits for them; an error or a cancellation while waiting for a page does the
@@ -87,6 +89,7 @@ class _Pages(AsyncClosing, Generic[F]):
         self.total_records: int | None = None
 
     def _page(self, fetched: F) -> Page[Any]:
+        """The decoded page of what `fetch` answered."""
         raise NotImplementedError
 
     @property
@@ -126,10 +129,14 @@ class _Pages(AsyncClosing, Generic[F]):
                 self._closed = True
                 return None
         except BaseException:
-            self._closed = True
-            await self._cancel_pending()
+            await self._stop()
             raise
         return fetched
+
+    async def _stop(self) -> None:
+        """Request nothing more; cancel the pages in flight and wait for them."""
+        self._closed = True
+        await self._cancel_pending()
 
     def _schedule(self) -> None:
         """Request the following pages while fewer than `concurrency` requests run and
@@ -180,8 +187,7 @@ class _Pages(AsyncClosing, Generic[F]):
 
     async def aclose(self) -> None:
         """Stop: cancel the pages in flight and wait until they have finished."""
-        self._closed = True
-        await self._cancel_pending()
+        await self._stop()
 
     def __del__(self) -> None:
         if self._pending:
@@ -190,21 +196,29 @@ class _Pages(AsyncClosing, Generic[F]):
                 self._cancel_nowait()
 
 
-class PageIterator(_Pages[Page[T]]):
+class PageIterator(_Pages["Page[T] | RawResponse[Page[T]]"]):
     """An async iterator over the items of every page of a list, in server order.
 
     `fetch(n)` requests page `n` (with the list's own query); `perpage` is the page size
-    that query asks for, from which the page count follows.
+    that query asks for, from which the page count follows. `fetch` may answer the page's
+    `RawResponse`, decoded when the consumer reaches that page: the requests that follow
+    then go out before it is decoded (resources list this way).
     """
 
     __slots__ = ("_items",)
 
-    def __init__(self, fetch: PageFetcher[Page[T]], *, perpage: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        fetch: PageFetcher[Page[T] | RawResponse[Page[T]]],
+        *,
+        perpage: int,
+        concurrency: int,
+    ) -> None:
         super().__init__(fetch, perpage=perpage, concurrency=concurrency)
         self._items: deque[T] = deque()
 
-    def _page(self, fetched: Page[T]) -> Page[T]:
-        return fetched
+    def _page(self, fetched: Page[T] | RawResponse[Page[T]]) -> Page[T]:
+        return fetched.parse() if isinstance(fetched, RawResponse) else fetched
 
     def __aiter__(self) -> PageIterator[T]:
         return self
@@ -214,9 +228,14 @@ class PageIterator(_Pages[Page[T]]):
         if items:
             return items.popleft()
         while not items:
-            page = await self._next_page()
-            if page is None:
+            fetched = await self._next_page()
+            if fetched is None:
                 raise StopAsyncIteration
+            try:
+                page = self._page(fetched)
+            except BaseException:
+                await self._stop()
+                raise
             items.extend(page.data)
         return items.popleft()
 

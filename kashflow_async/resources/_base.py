@@ -152,10 +152,13 @@ class Listed(Resource[M, Mode]):
         _positive("concurrency", concurrency)
         transport, path, page_type = self._transport, self.path, self.page_type
         size = str(perpage)
+        # pages come raw and are decoded as the consumer reaches them, so that a finished
+        # request starts the next one before its page is decoded
+        fetcher = transport.raw_view()
 
         def fetch(n: int) -> Coroutine[Any, Any, Any]:
             query = {"page": str(n), "perpage": size, **filters}
-            return transport.request("GET", path, page_type, params=query)
+            return fetcher.request("GET", path, page_type, params=query)
 
         if transport.raw:  # `listing` tells the type checker
             raw: Any = RawPageIterator(fetch, perpage=perpage, concurrency=concurrency)

@@ -10,8 +10,18 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 
-from kashflow_async import Invoice, KashFlowClient, NotFoundError, Page, PageIterator, get_codec
+from kashflow_async import (
+    DecodeError,
+    Invoice,
+    KashFlowClient,
+    NotFoundError,
+    Page,
+    PageIterator,
+    RawResponse,
+    get_codec,
+)
 from kashflow_async.models import PageMeta
 
 
@@ -170,6 +180,62 @@ async def test_a_finished_page_starts_the_next_request_without_the_consumer() ->
         await settle()
         assert sorted(fake.requested) == list(range(1, 9))
         assert it.running == 1
+
+
+class Decoded(RawResponse[Page[int]]):
+    """A raw page that records when it is decoded."""
+
+    __slots__ = ("log", "number", "page")
+
+    def __init__(self, number: int, page: Page[int], log: list[tuple[str, int]]) -> None:
+        super().__init__(
+            status=200,
+            headers=CIMultiDictProxy(CIMultiDict()),
+            content=b"",
+            elapsed=0.0,
+            attempts=1,
+            http_version="1.1",
+            method="GET",
+            url=f"/invoices?page={number}",
+            codec=get_codec("json"),
+            response_type=Page[int],
+        )
+        self.number, self.page, self.log = number, page, log
+
+    def parse(self) -> Page[int]:  # decodes once, as RawResponse.parse does
+        if ("decoded", self.number) in self.log:
+            return self.page
+        self.log.append(("decoded", self.number))
+        if self.number == 4:
+            raise DecodeError("not a page", type_name="Page")
+        return self.page
+
+
+async def test_raw_pages_are_decoded_as_the_consumer_reaches_them() -> None:
+    fake = Pages(total=30, perpage=5)  # 6 pages
+    log: list[tuple[str, int]] = []
+
+    async def fetch(n: int) -> RawResponse[Page[int]]:
+        log.append(("requested", n))
+        return Decoded(n, await fake.fetch(n), log)
+
+    seen: list[int] = []
+
+    async def consume() -> None:
+        async for x in PageIterator(fetch, perpage=5, concurrency=2):
+            seen.append(x)
+            await settle()  # every page that can finish does
+
+    with pytest.raises(DecodeError):
+        await consume()
+    # page 1 decoded for its count; each later page only when the consumer reaches it,
+    # after the pages behind it were requested; page 4 fails there, after pages 1-3
+    decoded = [n for what, n in log if what == "decoded"]
+    assert decoded == [1, 2, 3, 4]
+    assert seen == list(range(15))
+    for n in (2, 3, 4):
+        assert log.index(("requested", n + 1)) < log.index(("decoded", n))
+    assert others() == set()  # nothing left running after the failure
 
 
 async def test_closing_early_cancels_pages_in_flight() -> None:
