@@ -196,7 +196,7 @@ class _Pages(AsyncClosing, Generic[F]):
                 self._cancel_nowait()
 
 
-class PageIterator(_Pages["Page[T] | RawResponse[Page[T]]"]):
+class PageIterator(_Pages[Page[T] | RawResponse[Page[T]]]):
     """An async iterator over the items of every page of a list, in server order.
 
     `fetch(n)` requests page `n` (with the list's own query); `perpage` is the page size

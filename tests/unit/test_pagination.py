@@ -366,3 +366,8 @@ async def test_breaking_out_of_list_closes_in_flight_connections(
         assert sorted(handler_cancelled) == [2, 3, 4]
     finally:
         await runner.cleanup()
+
+
+def test_page_iterator_is_generic_at_run_time() -> None:
+    # annotations such as ``Callable[..., PageIterator[Invoice]]`` are evaluated at import
+    assert PageIterator[Invoice].__origin__ is PageIterator  # type: ignore[attr-defined]
