@@ -28,6 +28,7 @@ from kashflow_async import (
     TransportError,
     get_codec,
 )
+from kashflow_async.transport import _call as call_module
 from kashflow_async.transport import transport as transport_module
 from kashflow_async.transport.retry import parse_retry_after
 
@@ -392,7 +393,7 @@ async def test_urls_are_parsed_once_per_path_up_to_the_cache_size(
     mock: aioresponses,
     make_client: Callable[..., KashFlowClient],
 ) -> None:
-    monkeypatch.setattr(transport_module, "URL_CACHE_SIZE", 2)
+    monkeypatch.setattr(call_module, "URL_CACHE_SIZE", 2)
     kf = make_client()
     for n in (1, 2, 3, 1):
         mock.get(f"{BASE}/invoices/{n}", **OK_INVOICE)

@@ -1,0 +1,150 @@
+"""One attempt of a call: a slot from the limits, one HTTP round trip, the answer read
+(bounded) and turned into a result or an exception.
+
+The innermost layer of the request path (see `transport`): it neither retries nor logs
+in again; a retryable failure raises `Failure`, an expired token `SessionExpired`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from .._sending import SENDING
+from ._body import read_body
+from ._call import Call
+from ._failures import status_failure, transport_failure
+from .hooks import RequestEvent, ResponseEvent, emit
+from .raw import RawResponse, request_id_of
+
+if TYPE_CHECKING:
+    from .transport import Transport
+
+__all__ = ["send_once"]
+
+logger = logging.getLogger("kashflow_async")
+
+_TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+async def send_once(t: Transport, call: Call) -> Any:
+    """Attempt `call` once through transport `t`: the decoded result (a `RawResponse` on
+    a raw view), or raise the attempt's error (`Failure`: retryable; `SessionExpired`:
+    the token expired)."""
+    call.attempts = number = call.attempts + 1
+    shared = t._shared
+    token: str | None = None
+    generation = 0
+    if call.authenticated:
+        auth = shared.auth
+        token = auth._token  # SessionAuth.token's common case, inlined
+        if token is None:
+            token, generation = await auth.token(t)
+        else:
+            generation = auth._generation
+    cached = shared.auth_headers  # Shared.headers' common case, inlined
+    if cached is not None and cached[0] is token:
+        headers = cached[2] if call.data is not None else cached[1]
+    else:
+        headers = shared.headers(token, call.data is not None)
+    session = shared.session or t.session
+    hooks = t._hooks
+    codec = shared.codec
+    timed = hooks is not None or t.raw or logger.isEnabledFor(logging.DEBUG)
+    limits = shared.limits
+    failure: Exception | None = None
+    start = 0.0
+    if not limits.try_acquire():
+        await limits.acquire()
+    try:
+        if (sending := SENDING.get()) is not None:
+            sending()  # create_many: this attempt is written now
+        if hooks is not None and hooks.request:
+            event = RequestEvent(call.method, call.route, t._display_url(call), number)
+            await emit(hooks.request, event)
+        if timed:
+            start = time.perf_counter()
+        # awaited rather than entered: no context-manager coroutines per request
+        resp = await session.request(
+            call.method,
+            call.url,
+            params=call.params,
+            data=call.data,
+            headers=headers,
+            timeout=t._timeout,
+            allow_redirects=False,
+        )
+        try:
+            status = resp.status
+            resp_headers = resp.headers
+            length = resp.content_length
+            if (
+                length is not None
+                and length <= t.max_response_bytes
+                and "Content-Encoding" not in resp_headers
+            ):
+                data = await resp.read()  # read_body's common case
+            else:
+                data = await read_body(resp, t.max_response_bytes, codec)
+        finally:
+            resp.release()
+    except _TRANSPORT_ERRORS as exc:
+        failure = transport_failure(call, exc, t._display_url(call), number, start)
+    finally:
+        limits.release()
+    if failure is not None:
+        # Raised here, not in the except block, so that the aiohttp error is never
+        # chained implicitly (as __context__): only transport_failure decides.
+        raise failure
+    call.status = status
+    ok = 200 <= status < 300
+    if timed:
+        elapsed = time.perf_counter() - start
+        request_id = request_id_of(resp_headers)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s -> %d (attempt %d, %.1f ms, request id %s)",
+                call.label,
+                status,
+                number,
+                elapsed * 1000.0,
+                request_id,
+            )
+        if hooks is not None and hooks.response:
+            url = t._display_url(call)
+            event = ResponseEvent(call.method, call.route, url, number, status, elapsed, request_id)
+            await emit(hooks.response, event)
+        if t.raw and ok:
+            version = resp.version
+            return RawResponse(
+                status=status,
+                headers=resp_headers,
+                content=data,
+                elapsed=elapsed,
+                attempts=number,
+                http_version=f"{version.major}.{version.minor}" if version else "",
+                method=call.method,
+                url=t._display_url(call),
+                codec=codec,
+                response_type=call.response_type,
+            )
+    if ok:
+        if call.response_type is None:
+            return None
+        return codec.decode(data, call.response_type)
+    raise status_failure(
+        call,
+        status=status,
+        data=data,
+        headers=resp_headers,
+        url=t._display_url(call),
+        codec=codec,
+        generation=generation,
+        can_login=shared.auth.can_login,
+        policy=t.policy,
+        limits=limits,
+    )
