@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import aiohttp
 
@@ -12,7 +13,8 @@ from ._checks import whole_number
 from ._closing import AsyncClosing
 from .codecs import get_codec
 from .errors import InvalidArgumentError
-from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes
+from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes, Raw
+from .resources.any_endpoint import AnyEndpoint
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
 from .transport._logging import configure_from_env
 from .transport.hooks import EventHooks
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from .coordination import Coordinator
 
 __all__ = ["DEFAULT_BASE_URL", "KashFlowClient"]
+
+T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.kashflow.com/v2"
 
@@ -114,6 +118,64 @@ class KashFlowClient(AsyncClosing):
         self.quotes = Quotes(transport)
         #: Purchases (``purchases.bulk_payments``).
         self.purchases = Purchases(PurchaseBulkPayments(transport))
+        self._any_endpoint = AnyEndpoint(transport)
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        body: Any = ...,
+        cast_to: type[T],
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        body: Any = ...,
+        cast_to: None = ...,
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        cast_to: Any = None,
+    ) -> Any:
+        """Call any endpoint, modelled or not, through the client's request path.
+
+        `method` is ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``; `path` is below
+        the base URL (``/customers/SHA01``); `params` the query (values: str, int,
+        Decimal, bool, date; None is left out). `body` is a model (or a list of models)
+        or plain data (dicts, lists, str, int, Decimal, bool, dates; XML: a dict with one
+        key, the root element's name). `cast_to` is the model type to decode the answer
+        as, or None for plain Python data (JSON numbers as int or Decimal; XML text by
+        the project's XML convention).
+
+        Same path as every resource method: token and re-login, retries (a POST only if
+        it never arrived, or on 429 and 503), limits, coordinator, hooks and tracing.
+        ``kf.with_raw_response.request(...)`` answers a `RawResponse`.
+        Raises `InvalidArgumentError` before sending for a method, path (anything
+        outside the base URL), params or cast_to it refuses, `EncodeError` for a body
+        it cannot send, and the errors of any call (`APIError`, `TransportError`, ...).
+        """
+        return await self._any_endpoint.request(
+            method, path, params=params, body=body, cast_to=cast_to
+        )
+
+    @property
+    def with_raw_response(self) -> AnyEndpoint[Raw]:
+        """``kf.with_raw_response.request(...)``: `request` answering a `RawResponse`."""
+        return self._any_endpoint.with_raw_response
 
     def with_options(self, **options: Unpack[CallOptions]) -> KashFlowClient:
         """A view of this client with some per-call options changed.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from .._sending import SENDING
-from ._body import read_body
+from ._body import PLAIN, decode_answer, read_body
 from ._call import Call
 from ._failures import status_failure, transport_failure
 from .hooks import RequestEvent, ResponseEvent, emit
@@ -133,9 +133,12 @@ async def send_once(t: Transport, call: Call) -> Any:
                 response_type=call.response_type,
             )
     if ok:
-        if call.response_type is None:
+        response_type = call.response_type
+        if response_type is None:
             return None
-        return codec.decode(data, call.response_type)
+        if response_type is not PLAIN:
+            return codec.decode(data, response_type)
+        return decode_answer(codec, data, response_type)
     raise status_failure(
         call,
         status=status,

@@ -1,14 +1,29 @@
-"""Reading answers: bounded body reads, and the server's error fields in either format."""
+"""Reading answers: bounded body reads, decoding as the call asks, and the server's error
+fields in either format."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import aiohttp
 
 from ..codecs import Codec, get_codec
+from ..codecs.plain import decode_plain
 from ..errors import DecodeError
 from ..models import ErrorBody
 
-__all__ = ["error_fields", "read_body"]
+__all__ = ["PLAIN", "decode_answer", "error_fields", "read_body"]
+
+
+class _Plain:
+    """The response type of a call that answers plain Python data."""
+
+    def __repr__(self) -> str:
+        return "PLAIN"
+
+
+#: As a call's response type: the answer as plain Python data (`decode_plain`).
+PLAIN: Any = _Plain()
 
 _CHUNK = 64 * 1024
 _ERROR_TEXT_MAX = 200
@@ -37,6 +52,16 @@ async def read_body(resp: aiohttp.ClientResponse, limit: int, codec: Codec) -> b
             raise _too_large(total, limit, codec)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def decode_answer(codec: Codec, data: bytes, response_type: Any) -> Any:
+    """A successful answer's body as `response_type` (None: ignored; `PLAIN`: plain
+    Python data). Raises `DecodeError`."""
+    if response_type is None:
+        return None
+    if response_type is PLAIN:
+        return decode_plain(codec, data)
+    return codec.decode(data, response_type)
 
 
 def _too_large(size: int, limit: int, codec: Codec) -> DecodeError:

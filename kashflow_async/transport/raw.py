@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 from multidict import CIMultiDictProxy
 
 from ..codecs import Codec
+from ._body import decode_answer
 
 __all__ = ["RawResponse", "request_id_of"]
 
@@ -81,7 +82,7 @@ class RawResponse(Generic[T]):
         """The decoded body (`DecodeError` if it does not fit)."""
         parsed = self._parsed
         if parsed is _UNPARSED:
-            parsed = None if self._type is None else self._codec.decode(self.content, self._type)
+            parsed = decode_answer(self._codec, self.content, self._type)
             self._parsed = parsed
         result: T = parsed
         return result

@@ -229,6 +229,7 @@ class Transport:
         body: Any = ...,
         idempotent: bool | None = ...,
         route: str | None = ...,
+        data: bytes | None = ...,
     ) -> Coroutine[Any, Any, T]: ...
 
     @overload
@@ -242,6 +243,7 @@ class Transport:
         body: Any = ...,
         idempotent: bool | None = ...,
         route: str | None = ...,
+        data: bytes | None = ...,
     ) -> Coroutine[Any, Any, None]: ...
 
     def request(
@@ -254,6 +256,7 @@ class Transport:
         body: Any = None,
         idempotent: bool | None = None,
         route: str | None = None,
+        data: bytes | None = None,
     ) -> Coroutine[Any, Any, Any]:
         """Send `method` `path` (below the base URL) and decode the answer as
         `response_type` (None: the body is ignored). On a raw view, return the
@@ -264,12 +267,22 @@ class Transport:
 
         `route` is the path's template as the documentation writes it
         (``/invoices/{number}``), for hooks, logs and spans (default: `path`).
-        `idempotent` defaults to "not POST" and decides what may be retried.
+        `idempotent` defaults to "not POST" and decides what may be retried. `data`, if
+        given, is the body already encoded (`body` is then only what
+        `AmbiguousResultError` reports as sent).
         Raises the SPEC §2 errors: `APIError` subclasses, `TransportError`,
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
         call = Call(
-            self._shared, method, path, response_type, params, body, idempotent, route=route
+            self._shared,
+            method,
+            path,
+            response_type,
+            params,
+            body,
+            idempotent,
+            route=route,
+            data=data,
         )
         return self._send(call)
 
