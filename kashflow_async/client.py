@@ -50,7 +50,12 @@ class KashFlowClient(AsyncClosing):
     limits, 429 pauses and, with credentials, the session with other clients and processes;
     `event_hooks` (``{"request": [...], "response": [...], "retry": [...]}``) are called
     for every attempt (see `RequestEvent`); `tracer_provider` is the OpenTelemetry
-    provider for this client's spans (default: the global one, if any).
+    provider for this client's spans (default: the global one, if any); `deadline` bounds
+    each whole call in seconds, every attempt and wait included (None: only `timeout` per
+    attempt and `max_retries`), raising `DeadlineExceededError` when it passes.
+    `proxy` (an ``http://`` URL, credentials allowed) carries every request; with
+    `trust_env` the session the client opens reads ``HTTPS_PROXY``, ``HTTP_PROXY`` and
+    ``NO_PROXY`` (and ``~/.netrc``) instead, as aiohttp does.
 
     `with_options()` gives a view with other per-call options;
     ``kf.<resource>.with_raw_response.<method>()`` returns `RawResponse` objects.
@@ -75,8 +80,13 @@ class KashFlowClient(AsyncClosing):
         coordinator: Coordinator | None = None,
         event_hooks: EventHooks | None = None,
         tracer_provider: Any = None,
+        deadline: float | None = None,
+        trust_env: bool = False,
+        proxy: str | None = None,
     ) -> None:
         configure_from_env()
+        _check_deadline(deadline)
+        _check_proxy(proxy, trust_env, session)
         _check_args(timeout, max_retries, max_concurrency, rate_limit, max_response_bytes)
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise InvalidArgumentError(f"base_url must be an http(s) URL, not {base_url!r}")
@@ -107,6 +117,9 @@ class KashFlowClient(AsyncClosing):
             shared_limits=coordinator,
             event_hooks=event_hooks,
             tracer_provider=tracer_provider,
+            deadline=deadline,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         self._attach(self._transport)
 
@@ -187,7 +200,8 @@ class KashFlowClient(AsyncClosing):
 
         Per call: `timeout` (seconds per attempt, None: none), `max_retries`,
         `retry_policy` (backoff timing), `event_hooks` (replaces the client's; ``{}``:
-        none) and `max_response_bytes`. Not per call, because they are the client's
+        none), `max_response_bytes` and `deadline` (seconds for the whole call; None:
+        none). Not per call, because they are the client's
         shared state: `rate_limit`, `max_concurrency` (one budget for all views),
         credentials and token, `base_url`, `wire_format` and `session` (make another
         client for those).
@@ -206,6 +220,7 @@ class KashFlowClient(AsyncClosing):
             current.limits.rate_limit,
             options.get("max_response_bytes", current.max_response_bytes),
         )
+        _check_deadline(options.get("deadline", current.deadline))
         policy = options.get("retry_policy", current.policy)
         if not isinstance(policy, RetryPolicy):
             raise InvalidArgumentError(
@@ -286,3 +301,31 @@ def _check_args(
             f"not {rate_limit!r}"
         )
     whole_number("max_response_bytes", max_response_bytes, 1)
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and (
+        not isinstance(deadline, (int, float))
+        or isinstance(deadline, bool)
+        or not math.isfinite(deadline)
+        or deadline <= 0
+    ):
+        raise InvalidArgumentError(
+            f"deadline must be a positive number of seconds or None, not {deadline!r}"
+        )
+
+
+def _check_proxy(proxy: str | None, trust_env: bool, session: aiohttp.ClientSession | None) -> None:
+    if not isinstance(trust_env, bool):
+        raise InvalidArgumentError(f"trust_env must be True or False, not {trust_env!r}")
+    if proxy is not None and (
+        not isinstance(proxy, str) or not proxy.startswith(("http://", "https://"))
+    ):
+        shown = proxy if not isinstance(proxy, str) else proxy.split("@")[-1]
+        raise InvalidArgumentError(f"proxy must be an http(s):// URL or None, not {shown!r}")
+    if trust_env and session is not None and not session.trust_env:
+        raise InvalidArgumentError(
+            "trust_env=True reads the proxy variables into the session the client opens; "
+            "the session given has trust_env=False (make it with "
+            "aiohttp.ClientSession(trust_env=True), or pass proxy=)"
+        )

@@ -14,6 +14,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CoordinationError",
+    "DeadlineExceededError",
     "DecodeError",
     "EncodeError",
     "InvalidArgumentError",
@@ -155,6 +156,24 @@ class AmbiguousResultError(TransportError):
     def __init__(self, message: str, *, method: str = "", url: str = "", sent: Any = None):
         super().__init__(message, method=method, url=url)
         self.sent = sent
+
+
+class DeadlineExceededError(TransportError):
+    """The call's deadline (``deadline=``, seconds for the whole call) passed first.
+
+    Raised instead of waiting longer: an attempt cut short, or a retry or a wait for
+    admission that would end past it. `deadline` is the limit in seconds, `attempts`
+    the attempts made; the message says what the last one got. Safe to retry for an
+    idempotent request; a POST that may have been applied raises
+    `AmbiguousResultError` instead.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", deadline: float, attempts: int
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.deadline = deadline
+        self.attempts = attempts
 
 
 _STATUS_CLASSES: dict[int, type[APIError]] = {

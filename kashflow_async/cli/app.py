@@ -15,7 +15,7 @@ from .commands.quotes import quotes_app
 from .commands.sandbox import sandbox
 from .console import setup_logging
 from .options import CommandGroup, flag
-from .settings import DEFAULT_TIMEOUT, Settings
+from .settings import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, Settings
 
 __all__ = ["app"]
 
@@ -68,6 +68,23 @@ def root_options(
     max_retries: Annotated[
         int, typer.Option("--max-retries", min=0, help="Retries of a failed request.")
     ] = 3,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Seconds for a whole request, every attempt and retry wait included.",
+        ),
+    ] = DEFAULT_DEADLINE,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            envvar="KASHFLOW_PROXY",
+            help="Proxy URL for every request (default: HTTPS_PROXY, NO_PROXY, ...).",
+            show_default=False,
+        ),
+    ] = None,
     redis: Annotated[
         str | None,
         typer.Option(
@@ -106,6 +123,8 @@ def root_options(
         debug=debug,
         timeout=timeout,
         max_retries=max_retries,
+        deadline=deadline,
+        proxy=proxy,
         redis=redis,
         namespace=namespace,
         account_rate=account_rate,

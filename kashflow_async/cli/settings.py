@@ -14,12 +14,15 @@ from ..errors import InvalidArgumentError
 from .console import print_retry
 from .errors import run, usage_error
 
-__all__ = ["DEFAULT_TIMEOUT", "Settings", "run_command", "settings_of"]
+__all__ = ["DEFAULT_DEADLINE", "DEFAULT_TIMEOUT", "Settings", "run_command", "settings_of"]
 
 T = TypeVar("T")
 
 #: Seconds per request attempt (shorter than the library's 30 s: a person is waiting).
 DEFAULT_TIMEOUT = 10.0
+#: Seconds for a whole request, every attempt and retry wait included: a server that
+#: never answers fails within about this long.
+DEFAULT_DEADLINE = 15.0
 
 
 @dataclass
@@ -35,6 +38,9 @@ class Settings:
     debug: bool = False
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = 3
+    deadline: float | None = DEFAULT_DEADLINE
+    #: every request goes through this proxy; None: the proxy variables (HTTPS_PROXY, ...)
+    proxy: str | None = None
     #: a Redis URL: clients share the account's limits and session through it
     redis: str | None = None
     namespace: str = "default"
@@ -60,6 +66,9 @@ class Settings:
             "wire_format": self.wire_format,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
+            "deadline": self.deadline,
+            "proxy": self.proxy,
+            "trust_env": self.proxy is None,
             "event_hooks": {"retry": [print_retry]},
         }
 

@@ -17,9 +17,11 @@ import aiohttp
 from .._sending import SENDING
 from ._body import PLAIN, decode_answer, read_body
 from ._call import Call
+from ._deadline import acquire_within, attempt_timeout
 from ._failures import status_failure, transport_failure
 from .hooks import RequestEvent, ResponseEvent, emit
 from .raw import RawResponse, request_id_of
+from .retry import Failure
 
 if TYPE_CHECKING:
     from .transport import Transport
@@ -35,6 +37,36 @@ async def send_once(t: Transport, call: Call) -> Any:
     """Attempt `call` once through transport `t`: the decoded result (a `RawResponse` on
     a raw view), or raise the attempt's error (`Failure`: retryable; `SessionExpired`:
     the token expired)."""
+    if call.deadline_at is not None:
+        return await _send_within_deadline(t, call)
+    return await _send(t, call, t._timeout, cut=False)
+
+
+async def _send_within_deadline(t: Transport, call: Call) -> Any:
+    """`send_once` for a call with a deadline: the admission wait and the attempt both
+    end by it (`DeadlineExceededError`, or `AmbiguousResultError` for a POST that may
+    have arrived)."""
+    assert call.deadline_at is not None
+    clock = t.policy.clock
+    limits = t._shared.limits
+    if not limits.try_acquire() and not await acquire_within(limits, call.deadline_at - clock()):
+        raise t.past_deadline(call, None)
+    try:
+        seconds, cut = attempt_timeout(t.timeout, call.deadline_at - clock())
+        if seconds <= 0:
+            raise t.past_deadline(call, None)
+    except BaseException:
+        limits.release()
+        raise
+    timeout = aiohttp.ClientTimeout(total=seconds) if cut else t._timeout
+    return await _send(t, call, timeout, cut=cut, admitted=True)
+
+
+async def _send(
+    t: Transport, call: Call, timeout: aiohttp.ClientTimeout, *, cut: bool, admitted: bool = False
+) -> Any:
+    """One attempt with this `timeout` (`cut`: set by the deadline); `admitted`: the
+    limits' admission is already held."""
     call.attempts = number = call.attempts + 1
     shared = t._shared
     token: str | None = None
@@ -58,7 +90,7 @@ async def send_once(t: Transport, call: Call) -> Any:
     limits = shared.limits
     failure: Exception | None = None
     start = 0.0
-    if not limits.try_acquire():
+    if not admitted and not limits.try_acquire():
         await limits.acquire()
     try:
         if (sending := SENDING.get()) is not None:
@@ -75,8 +107,9 @@ async def send_once(t: Transport, call: Call) -> Any:
             params=call.params,
             data=call.data,
             headers=headers,
-            timeout=t._timeout,
+            timeout=timeout,
             allow_redirects=False,
+            proxy=shared.proxy,
         )
         try:
             status = resp.status
@@ -93,7 +126,11 @@ async def send_once(t: Transport, call: Call) -> Any:
         finally:
             resp.release()
     except _TRANSPORT_ERRORS as exc:
-        failure = transport_failure(call, exc, t._display_url(call), number, start)
+        failure = transport_failure(
+            call, exc, t._display_url(call), number, start, timed_out_by=_limit(t, cut)
+        )
+        if cut and isinstance(exc, asyncio.TimeoutError) and isinstance(failure, Failure):
+            failure = t.past_deadline(call, failure.error)
     finally:
         limits.release()
     if failure is not None:
@@ -145,9 +182,19 @@ async def send_once(t: Transport, call: Call) -> Any:
         data=data,
         headers=resp_headers,
         url=t._display_url(call),
+        base_url=shared.base_url,
         codec=codec,
         generation=generation,
         can_login=shared.auth.can_login,
         policy=t.policy,
         limits=limits,
     )
+
+
+def _limit(t: Transport, cut: bool) -> str | None:
+    """The limit that a timeout of this attempt hit, for its error message."""
+    if cut and t.deadline is not None:
+        return f"the call's deadline of {t.deadline:g} s"
+    if t.timeout is not None:
+        return f"the per-attempt timeout of {t.timeout:g} s"
+    return None

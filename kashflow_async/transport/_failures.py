@@ -14,6 +14,7 @@ import time
 
 import aiohttp
 from multidict import CIMultiDictProxy
+from yarl import URL
 
 from ..codecs import Codec
 from ..errors import (
@@ -30,9 +31,12 @@ from .limits import Limits
 from .raw import request_id_of
 from .retry import Failure, RetryPolicy, parse_retry_after, status_is_retryable
 
-__all__ = ["SessionExpired", "status_failure", "transport_failure"]
+__all__ = ["SessionExpired", "root_hint", "status_failure", "transport_failure"]
 
 logger = logging.getLogger("kashflow_async")
+
+#: The last path segment of every KashFlow API root.
+API_VERSION = "v2"
 
 
 class SessionExpired(Exception):
@@ -44,12 +48,31 @@ class SessionExpired(Exception):
         self.error = error
 
 
+def root_hint(base_url: str, status: int) -> str | None:
+    """A hint for a 404 when the base URL does not end in ``/v2``: the usual cause of a
+    404 on every path is an API root given without its version. None otherwise."""
+    if status != 404:
+        return None
+    if URL(base_url).path.rstrip("/").rsplit("/", 1)[-1] == API_VERSION:
+        return None
+    return f"does the base URL end in /{API_VERSION}? ({base_url})"
+
+
 def transport_failure(
-    call: Call, exc: BaseException, url: str, number: int, start: float
+    call: Call,
+    exc: BaseException,
+    url: str,
+    number: int,
+    start: float,
+    *,
+    timed_out_by: str | None = None,
 ) -> Exception:
-    """The error for attempt `number` of `call`, which raised `exc` before any answer."""
+    """The error for attempt `number` of `call`, which raised `exc` before any answer;
+    `timed_out_by` names the limit a timeout hit (the message says which)."""
     delivery = classify(exc)
     reason = describe(exc)
+    if timed_out_by is not None and reason == "timed out":
+        reason = f"timed out: {timed_out_by}"
     error: TransportError
     retryable = False
     if delivery is Delivery.NOT_SENT:
@@ -85,6 +108,7 @@ def status_failure(
     data: bytes,
     headers: CIMultiDictProxy[str],
     url: str,
+    base_url: str,
     codec: Codec,
     generation: int,
     can_login: bool,
@@ -107,6 +131,9 @@ def status_failure(
         if call.relogin and error_code == INVALID_SESSION_TOKEN and can_login:
             return SessionExpired(generation, auth_error)
         return auth_error
+    hint = root_hint(base_url, status)
+    if hint is not None:
+        message = f"{message}; {hint}" if message else f"Not Found; {hint}"
     retry_after: float | None = None
     if status in (429, 503):
         retry_after = parse_retry_after(headers.get("Retry-After"), policy.wall_clock())

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..errors import KashFlowError
+from ._deadline import fits_before
 
 __all__ = [
     "Failure",
@@ -128,6 +129,8 @@ async def retry_after_failure(
     policy: RetryPolicy,
     label: str,
     on_retry: Callable[[Failure, int, float], Awaitable[None]] | None = None,
+    deadline_at: float | None = None,
+    past_deadline: Callable[[Failure], BaseException] | None = None,
 ) -> T:
     """Retry a request whose first attempt failed with `first`.
 
@@ -135,12 +138,17 @@ async def retry_after_failure(
     (retryable) or raises anything else (final). At most `max_retries` further attempts
     are made; when they are used up the last failure's error is raised. Before each
     wait, `on_retry(failure, retry_number, delay)` is awaited (the event hooks).
+    A wait that would not end before `deadline_at` (a `policy.clock` reading) is not
+    made: `past_deadline(failure)` is raised instead.
     """
     failure = first
     retry = 0
     while retry < max_retries:
         retry += 1
         delay = failure.delay if failure.delay is not None else policy.backoff(retry)
+        if deadline_at is not None and not fits_before(policy.clock(), delay, deadline_at):
+            assert past_deadline is not None
+            raise past_deadline(failure) from failure.error
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "%s failed (%s), retry %d of %d in %.2f s",

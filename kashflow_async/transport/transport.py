@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 import aiohttp
 
 from ..codecs import Codec
-from ..errors import KashFlowError
+from ..errors import DeadlineExceededError, KashFlowError
 from ._attempt import send_once
 from ._call import USER_AGENT, Call, Shared
+from ._deadline import deadline_error
 from ._failures import SessionExpired
 from .auth import SessionAuth
 from .hooks import EventHooks, Hooks, RetryEvent, emit
@@ -54,6 +55,9 @@ class CallOptions(TypedDict, total=False):
     #: replaces the client's hooks (``{}`` or None: none)
     event_hooks: EventHooks | None
     max_response_bytes: int
+    #: seconds for the whole call: every attempt, retry wait and admission wait (None: no
+    #: limit beyond the per-attempt timeout and the retries)
+    deadline: float | None
 
 
 class Transport:
@@ -71,6 +75,7 @@ class Transport:
         "_raw_view",
         "_shared",
         "_timeout",
+        "deadline",
         "max_response_bytes",
         "max_retries",
         "policy",
@@ -89,6 +94,9 @@ class Transport:
         rate_limit: float | None,
         session: aiohttp.ClientSession | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline: float | None = None,
+        proxy: str | None = None,
+        trust_env: bool = False,
         retry_policy: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         tracer_provider: Any = None,
@@ -96,6 +104,7 @@ class Transport:
     ) -> None:
         self.max_retries = max_retries
         self.max_response_bytes = max_response_bytes
+        self.deadline = deadline
         self.policy = retry_policy if retry_policy is not None else RetryPolicy()
         limits = Limits(
             max_concurrency=max_concurrency,
@@ -105,7 +114,14 @@ class Transport:
             shared=shared_limits,
         )
         self._shared = Shared(
-            base_url.rstrip("/"), codec, auth, limits, session, Tracing(tracer_provider)
+            base_url.rstrip("/"),
+            codec,
+            auth,
+            limits,
+            session,
+            Tracing(tracer_provider),
+            proxy=proxy,
+            trust_env=trust_env,
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._hooks = Hooks.of(event_hooks)
@@ -163,6 +179,8 @@ class Transport:
             view._hooks = Hooks.of(options["event_hooks"])
         if "max_response_bytes" in options:
             view.max_response_bytes = options["max_response_bytes"]
+        if "deadline" in options:
+            view.deadline = options["deadline"]
         return view
 
     def raw_view(self) -> Transport:
@@ -288,6 +306,8 @@ class Transport:
 
     def _send(self, call: Call) -> Coroutine[Any, Any, Any]:
         """The call's coroutine: traced when a tracer records, else the plain path."""
+        if self.deadline is not None:
+            call.deadline_at = self.policy.clock() + self.deadline
         tracing = self._shared.tracing
         # Tracing.tracer's first test, inlined: no OpenTelemetry loaded, no provider given
         if tracing.provider is not None or OTEL_TRACE in sys.modules:
@@ -337,6 +357,19 @@ class Transport:
             policy=self.policy,
             label=call.label,
             on_retry=self._retry_hook(call),
+            deadline_at=call.deadline_at,
+            past_deadline=lambda failure: self.past_deadline(call, failure.error),
+        )
+
+    def past_deadline(self, call: Call, last: BaseException | None) -> DeadlineExceededError:
+        """The error of `call` ended by its deadline; `last` is what its last attempt got."""
+        assert self.deadline is not None
+        return deadline_error(
+            deadline=self.deadline,
+            method=call.method,
+            url=self._display_url(call),
+            attempts=call.attempts,
+            last=last,
         )
 
     def _retry_hook(self, call: Call) -> Any:
@@ -368,6 +401,8 @@ class Transport:
         call = Call(
             self._shared, method, path, response_type, None, body, True, authenticated=False
         )
+        if self.deadline is not None:
+            call.deadline_at = self.policy.clock() + self.deadline
         result: T = await self._send_handling_retries(call)
         if isinstance(result, RawResponse):  # a raw view logging in
             parsed: T = result.parse()
