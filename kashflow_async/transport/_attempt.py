@@ -130,7 +130,9 @@ async def _send(
             call, exc, t._display_url(call), number, start, timed_out_by=_limit(t, cut)
         )
         if cut and isinstance(exc, asyncio.TimeoutError) and isinstance(failure, Failure):
-            failure = t.past_deadline(call, failure.error)
+            failure = t.past_deadline(call, None, cut=True)
+            if not call.secret:
+                failure.__cause__ = exc
     finally:
         limits.release()
     if failure is not None:

@@ -70,11 +70,19 @@ async def _abandon(waiter: asyncio.Future[None], limits: _Admission) -> bool:
 
 
 def deadline_error(
-    *, deadline: float, method: str, url: str, attempts: int, last: BaseException | None
+    *,
+    deadline: float,
+    method: str,
+    url: str,
+    attempts: int,
+    last: BaseException | None,
+    cut: bool = False,
 ) -> DeadlineExceededError:
     """The error of a call whose deadline ended it, naming the deadline and what the
-    last attempt got (if one was made)."""
+    last attempt got (`cut`: the deadline cut it short)."""
     tail = f"; the last: {_short(last)}" if last is not None else ""
+    if cut:
+        tail = "; the last was cut short by it"
     return DeadlineExceededError(
         f"no success within the call's deadline of {deadline:g} s "
         f"({attempts} attempt{'s' if attempts != 1 else ''}{tail})",

@@ -361,8 +361,11 @@ class Transport:
             past_deadline=lambda failure: self.past_deadline(call, failure.error),
         )
 
-    def past_deadline(self, call: Call, last: BaseException | None) -> DeadlineExceededError:
-        """The error of `call` ended by its deadline; `last` is what its last attempt got."""
+    def past_deadline(
+        self, call: Call, last: BaseException | None, *, cut: bool = False
+    ) -> DeadlineExceededError:
+        """The error of `call` ended by its deadline; `last` is what its last attempt got
+        (`cut`: the deadline cut that attempt short)."""
         assert self.deadline is not None
         return deadline_error(
             deadline=self.deadline,
@@ -370,6 +373,7 @@ class Transport:
             url=self._display_url(call),
             attempts=call.attempts,
             last=last,
+            cut=cut,
         )
 
     def _retry_hook(self, call: Call) -> Any:
