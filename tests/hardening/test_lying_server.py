@@ -1,0 +1,118 @@
+"""A server that lies, over real loopback HTTP: answers that are not KashFlow's are refused
+with `DecodeError` naming what came instead, a listing stops on evidence, and a
+``Retry-After`` of zero or less (or a date past) waits the normal backoff.
+
+Each test serves its hostile answers from a real aiohttp server on 127.0.0.1 in a thread
+of its own (`app_thread`) and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from kashflow_async import KashFlowClient, RateLimitError, RetryPolicy
+
+from .support import app_thread
+
+JSON = "application/json"
+XML = "application/xml"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+XHTML_PAGE = f"""<?xml version="1.0" encoding="utf-8"?>
+<html xmlns="{XHTML_NS}"><head><title>Down for maintenance</title></head>
+<body><h1>We will be back soon</h1><p>KashFlow is being upgraded.</p></body></html>
+""".encode()
+
+HTML_PAGE = b"""<!DOCTYPE html>
+<html><head><title>502 Bad Gateway</title></head>
+<body><center><h1>Maintenance</h1></center><hr><center>nginx</center></body></html>
+"""
+
+
+class Canned:
+    """Answers each request from a per-path script; records what it was asked."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.answer: Callable[[web.Request, int], web.Response] = lambda _r, _n: web.Response(
+            status=500
+        )
+        app = web.Application()
+        app.router.add_route("*", "/v2/{tail:.*}", self._handle)
+        self.app = app
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.requests.append((request.method, request.path, dict(request.query), body))
+        return self.answer(request, len(self.requests))
+
+    def methods(self) -> list[str]:
+        return [method for method, *_ in self.requests]
+
+
+@pytest.fixture
+def canned() -> Iterator[tuple[Canned, str]]:
+    server = Canned()
+    with app_thread(server.app) as root:
+        yield server, root + "/v2"
+
+
+class Sleeps:
+    """A `RetryPolicy` whose sleeps are recorded (and skipped) and whose jitter is fixed."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def sleep(self, delay: float) -> None:
+        self.delays.append(delay)
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(base=0.5, cap=8.0, sleep=self.sleep, random=lambda: 0.5)
+
+
+def client(root: str, fmt: str = "json", **kwargs: Any) -> KashFlowClient:
+    return KashFlowClient(token="t0k3n", base_url=root, wire_format=fmt, **kwargs)  # type: ignore[arg-type]
+
+
+async def run(root: str, fmt: str, call: Callable[[KashFlowClient], Awaitable[Any]]) -> Any:
+    async with client(root, fmt) as kf:
+        return await call(kf)
+
+
+# ---------------------------------------------------------------------------- Retry-After
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "-5",
+        "0",
+        email.utils.formatdate(time.time() - 3600, usegmt=True),
+    ],
+    ids=["negative", "zero", "date-past"],
+)
+async def test_retry_after_of_zero_or_less_waits_the_normal_backoff(
+    canned: tuple[Canned, str], header: str
+) -> None:
+    server, root = canned
+    server.answer = lambda _r, _n: web.json_response(
+        {"Message": "slow down", "Error": "TooManyRequests"},
+        status=429,
+        headers={"Retry-After": header},
+    )
+    sleeps = Sleeps()
+    policy = sleeps.policy()
+    async with client(root, max_retries=3, retry_policy=policy) as kf:
+        with pytest.raises(RateLimitError) as caught:
+            await kf.invoices.get(7)
+    assert len(server.requests) == 4
+    # every attempt after the first waited its backoff, none went out at once
+    assert sleeps.delays == [policy.backoff(n) for n in (1, 2, 3)]
+    assert all(delay > 0 for delay in sleeps.delays)
+    assert caught.value.retry_after is None
