@@ -116,3 +116,46 @@ async def test_retry_after_of_zero_or_less_waits_the_normal_backoff(
     assert sleeps.delays == [policy.backoff(n) for n in (1, 2, 3)]
     assert all(delay > 0 for delay in sleeps.delays)
     assert caught.value.retry_after is None
+
+
+# ---------------------------------------------------------------------------- listings
+
+
+def page_body(fmt: str, numbers: list[int], total: int) -> web.Response:
+    if fmt == "json":
+        data = [{"Number": n, "CustomerCode": "C1"} for n in numbers]
+        return web.json_response({"Data": data, "MetaData": {"TotalRecords": total}})
+    items = "".join(f"<Invoice><Number>{n}</Number></Invoice>" for n in numbers)
+    text = (
+        f"<PaginatedResultOfInvoice><Data>{items}</Data>"
+        f"<MetaData><TotalRecords>{total}</TotalRecords></MetaData></PaginatedResultOfInvoice>"
+    )
+    return web.Response(body=text.encode(), content_type=XML)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_huge_total_with_empty_pages_is_at_most_two_requests(
+    canned: tuple[Canned, str], fmt: str
+) -> None:
+    server, root = canned
+    server.answer = lambda _r, _n: page_body(fmt, [], 10**12)
+    async with client(root, fmt) as kf:
+        it = kf.invoices.list(perpage=100, concurrency=8)
+        seen = [inv async for inv in it]
+    assert seen == []
+    assert 1 <= len(server.requests) <= 2
+    assert it.stopped is not None and "TotalRecords is 1000000000000" in it.stopped
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_server_ignoring_the_page_number_is_listed_once(
+    canned: tuple[Canned, str], fmt: str
+) -> None:
+    server, root = canned
+    server.answer = lambda _r, _n: page_body(fmt, [1, 2, 3], 300)
+    async with client(root, fmt) as kf:
+        it = kf.invoices.list(perpage=3, concurrency=4)
+        seen = [inv.number async for inv in it]
+    assert seen == [1, 2, 3]
+    assert it.stopped == "page 2 repeats page 1"
+    assert len(server.requests) <= 100 + 1
