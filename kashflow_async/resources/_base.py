@@ -227,7 +227,7 @@ def refuse_to_send(obj: Any, where: str, number: int) -> None:
         )
     if is_hollow(obj):
         raise InvalidArgumentError(
-            f"the {name} was read from an answer holding none of a {name}'s members "
+            f"the {name} was read from an answer holding none of {name}'s members "
             f"(not a {name}: an error page or another object); sending it back would "
             f"blank {where}"
         )

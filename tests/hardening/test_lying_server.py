@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from kashflow_async import KashFlowClient, RateLimitError, RetryPolicy
+from kashflow_async import (
+    DecodeError,
+    InvalidArgumentError,
+    KashFlowClient,
+    RateLimitError,
+    RetryPolicy,
+)
 
 from .support import app_thread
 
@@ -159,3 +165,121 @@ async def test_a_server_ignoring_the_page_number_is_listed_once(
     assert seen == [1, 2, 3]
     assert it.stopped == "page 2 repeats page 1"
     assert len(server.requests) <= 100 + 1
+
+
+# ---------------------------------------------------------------------------- not KashFlow's
+
+
+def answer_with(body: bytes, content_type: str) -> Callable[[web.Request, int], web.Response]:
+    return lambda _r, _n: web.Response(body=body, content_type=content_type, status=200)
+
+
+GETS: list[tuple[str, Callable[[KashFlowClient], Awaitable[Any]]]] = [
+    ("invoice", lambda kf: kf.invoices.get(7)),
+    ("quote", lambda kf: kf.quotes.get(7)),
+    ("invoice bulk payment", lambda kf: kf.invoices.bulk_payments.get(7)),
+    ("purchase bulk payment", lambda kf: kf.purchases.bulk_payments.get(7)),
+    ("credits", lambda kf: kf.invoices.credits(7)),
+    ("page", lambda kf: kf.invoices.page(1, perpage=10)),
+]
+
+
+@pytest.mark.parametrize(("what", "call"), GETS, ids=[name for name, _ in GETS])
+@pytest.mark.parametrize("page", [XHTML_PAGE, HTML_PAGE], ids=["xhtml", "html"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_maintenance_page_with_200_is_a_decode_error(
+    canned: tuple[Canned, str],
+    fmt: str,
+    page: bytes,
+    what: str,
+    call: Callable[[KashFlowClient], Awaitable[Any]],
+) -> None:
+    server, root = canned
+    server.answer = answer_with(page, "text/html" if page is HTML_PAGE else XML)
+    with pytest.raises(DecodeError, match=r"an HTML document .*came instead"):
+        await run(root, fmt, call)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_patch_after_an_xhtml_page_sends_nothing(
+    canned: tuple[Canned, str], fmt: str
+) -> None:
+    server, root = canned
+    server.answer = answer_with(XHTML_PAGE, XML)
+    with pytest.raises(DecodeError, match="Down for maintenance"):
+        await run(root, fmt, lambda kf: kf.invoices.patch(7, customer_reference="PO-9"))
+    assert server.methods() == ["GET"]
+
+
+LISTS_FOR_OBJECTS = {
+    "json": (b'[{"Number": 7, "CustomerCode": "C1"}]', JSON),
+    "xml": (b"<ArrayOfInvoice><Invoice><Number>7</Number></Invoice></ArrayOfInvoice>", XML),
+}
+OBJECTS_FOR_LISTS = {
+    "json": (b'{"Id": 1, "Amount": 5.00, "Type": "CreditNote"}', JSON),
+    "xml": (b"<Credit><Id>1</Id><Amount>5.00</Amount><Type>CreditNote</Type></Credit>", XML),
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_list_where_an_object_is_due_is_a_decode_error(
+    canned: tuple[Canned, str], fmt: str
+) -> None:
+    server, root = canned
+    server.answer = answer_with(*LISTS_FOR_OBJECTS[fmt])
+    with pytest.raises(DecodeError, match=r"expected (an object|Invoice), but a list") as caught:
+        await run(root, fmt, lambda kf: kf.invoices.patch(7, customer_reference="PO-9"))
+    assert caught.value.path == "$"
+    assert server.methods() == ["GET"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_an_object_where_a_list_is_due_is_a_decode_error(
+    canned: tuple[Canned, str], fmt: str
+) -> None:
+    server, root = canned
+    server.answer = answer_with(*OBJECTS_FOR_LISTS[fmt])
+    with pytest.raises(DecodeError, match=r"expected a list.*but an object.*came instead"):
+        await run(root, fmt, lambda kf: kf.invoices.credits(7))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_an_object_of_none_of_the_models_members_is_never_sent_back(
+    canned: tuple[Canned, str], fmt: str
+) -> None:
+    server, root = canned
+    if fmt == "json":  # JSON decodes it (members are free), update and patch refuse it
+        server.answer = answer_with(b'{"Message": "Down for maintenance", "Retry": 30}', JSON)
+
+        async def both(kf: KashFlowClient) -> None:
+            with pytest.raises(InvalidArgumentError, match="none of Invoice's members"):
+                await kf.invoices.patch(7, customer_reference="PO-9")
+            inv = await kf.invoices.get(7)
+            inv.customer_reference = "PO-9"
+            with pytest.raises(InvalidArgumentError, match="would blank /invoices/7"):
+                await kf.invoices.update(7, inv)
+
+        await run(root, fmt, both)
+        assert server.methods() == ["GET", "GET"]
+    else:  # XML: such a root is refused when decoded
+        server.answer = answer_with(
+            b"<Notice><Message>Down</Message><Retry>30</Retry></Notice>", XML
+        )
+        with pytest.raises(DecodeError, match="<Notice> element whose children"):
+            await run(root, fmt, lambda kf: kf.invoices.patch(7, customer_reference="PO-9"))
+        assert server.methods() == ["GET"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_root_element_names_stay_free(canned: tuple[Canned, str], fmt: str) -> None:
+    server, root = canned
+    if fmt == "json":
+        server.answer = answer_with(b'{"Number": 7, "CustomerReference": "PO-1"}', JSON)
+    else:
+        body = (
+            b"<SalesInvoiceDto><Number>7</Number>"
+            b"<CustomerReference>PO-1</CustomerReference></SalesInvoiceDto>"
+        )
+        server.answer = answer_with(body, XML)
+    inv = await run(root, fmt, lambda kf: kf.invoices.get(7))
+    assert inv.number == 7 and inv.customer_reference == "PO-1"
