@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousResultError",
     "AuthenticationError",
     "BadRequestError",
+    "ConflictError",
     "CoordinationError",
     "DeadlineExceededError",
     "DecodeError",
@@ -71,6 +72,26 @@ class DecodeError(KashFlowError, ValueError):
 
 class EncodeError(KashFlowError, ValueError):
     """A value that cannot be represented in the chosen wire format."""
+
+
+class ConflictError(KashFlowError):
+    """An ``if_unchanged=True`` update found the server's copy changed since it was read.
+
+    `member` is the path of the first differing member (``CustomerReference``,
+    ``LineItems[1].Rate``), `was` its value when the object was read and `now` its value
+    on the server (None when absent). Nothing was written.
+    """
+
+    def __init__(self, member: str, *, was: Any = None, now: Any = None, url: str = "") -> None:
+        self.member = member
+        self.was = was
+        self.now = now
+        self.url = url
+        where = f" {url}" if url else ""
+        super().__init__(
+            f"the server's copy{where} changed since it was read: {member} was {was!r}, "
+            f"is now {now!r}; nothing was written (read it again, reapply the change)"
+        )
 
 
 class APIError(KashFlowError):

@@ -10,6 +10,14 @@ at once counting the one being yielded, however slow the consumer. A resource's
 `list()` fetches its pages raw and decodes each when the consumer reaches it, so the
 requests that follow go out first and the pages held are bytes, not objects.
 
+A server that lies is not followed far. Each page after the first is checked when the
+consumer reaches it, and the listing ends (with one warning, and `stopped` saying why)
+on evidence that the pages no longer describe one list: an empty page before the last
+(`empty_before_last`), a page repeating the previous one's items (`repeats_previous`),
+or a ``TotalRecords`` other than the first page's (`total_changed`). A first page that
+is empty while ``TotalRecords`` promises more ends it at once. So no listing sends more
+requests than ``ceil(TotalRecords / perpage)`` as the first page reported it.
+
 Closing it (`aclose()`, ``async with``, `contextlib.aclosing`) cancels the pages in
 flight and waits for them; an error or a cancellation while waiting for a page does the
 same. An iterator dropped without being closed (``break`` out of ``async for``) cancels
@@ -20,10 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import weakref
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Generic, TypeVar
 
 from ._closing import AsyncClosing
@@ -31,12 +40,59 @@ from .errors import DecodeError
 from .models import Page
 from .transport.raw import RawResponse
 
-__all__ = ["PageIterator", "RawPageIterator"]
+__all__ = [
+    "PageIterator",
+    "RawPageIterator",
+    "empty_before_last",
+    "page_keys",
+    "repeats_previous",
+    "total_changed",
+]
 
 T = TypeVar("T")
 F = TypeVar("F")
 
 PageFetcher = Callable[[int], Coroutine[Any, Any, F]]
+
+logger = logging.getLogger("kashflow_async")
+
+
+# ---------------------------------------------------------------------------- evidence
+
+
+def page_keys(items: Sequence[Any]) -> tuple[Any, ...]:
+    """What identifies a page's items: each item's ``number`` (or ``code``) when it has
+    one, else the item itself."""
+    keys = []
+    for item in items:
+        key = getattr(item, "number", None)
+        if key is None:
+            key = getattr(item, "code", None)
+        keys.append(item if key is None else key)
+    return tuple(keys)
+
+
+def empty_before_last(number: int, last: int, items: Sequence[Any]) -> str | None:
+    """Why page `number` of `last` ends the listing if it is empty and not the last."""
+    if not items and number < last:
+        return f"page {number} is empty, but TotalRecords promised {last} pages"
+    return None
+
+
+def repeats_previous(
+    number: int, previous: tuple[Any, ...] | None, keys: tuple[Any, ...]
+) -> str | None:
+    """Why page `number` ends the listing if its items are the previous page's again."""
+    if keys and previous == keys:
+        return f"page {number} repeats page {number - 1}"
+    return None
+
+
+def total_changed(number: int, first: int, now: int) -> str | None:
+    """Why page `number` ends the listing if its ``TotalRecords`` is not the first page's."""
+    if now != first:
+        return f"TotalRecords changed from {first} on page 1 to {now} on page {number}"
+    return None
 
 
 async def _request(fetch: PageFetcher[F], number: int, pages: weakref.ref[_Pages[F]]) -> F:
@@ -68,8 +124,11 @@ class _Pages(AsyncClosing, Generic[F]):
         "_next",
         "_pending",
         "_perpage",
+        "_previous",
         "_ref",
         "_running",
+        "_taken",
+        "stopped",
         "total_records",
     )
 
@@ -87,6 +146,10 @@ class _Pages(AsyncClosing, Generic[F]):
         self._ref = weakref.ref(self)
         #: ``TotalRecords`` of the first page (None until it has arrived).
         self.total_records: int | None = None
+        #: why the listing ended before its last page (None: it did not)
+        self.stopped: str | None = None
+        self._taken = 0  # pages handed to the consumer
+        self._previous: tuple[Any, ...] | None = None  # keys of the last page taken
 
     def _page(self, fetched: F) -> Page[Any]:
         """The decoded page of what `fetch` answered."""
@@ -120,11 +183,21 @@ class _Pages(AsyncClosing, Generic[F]):
                     )
                 self.total_records = total
                 self._last = max(1, math.ceil(total / self._perpage))
+                self._taken = 1
+                self._previous = page_keys(page.data)
+                if not page.data and total:
+                    await self._end(f"page 1 is empty, but TotalRecords is {total}")
+                    return None
                 self._schedule()
             elif self._pending:
                 task = self._pending.popleft()
                 self._schedule()  # a place among the pages held is free
                 fetched = await task
+                self._taken += 1
+                reason = self._evidence(self._page(fetched))
+                if reason is not None:
+                    await self._end(reason)
+                    return None
             else:
                 self._closed = True
                 return None
@@ -132,6 +205,24 @@ class _Pages(AsyncClosing, Generic[F]):
             await self._stop()
             raise
         return fetched
+
+    def _evidence(self, page: Page[Any]) -> str | None:
+        """Why `page` (the next one taken) ends the listing, or None to go on."""
+        number, last, first = self._taken, self._last or 1, self.total_records or 0
+        keys = page_keys(page.data)
+        reason = (
+            total_changed(number, first, page.meta.total_records)
+            or empty_before_last(number, last, page.data)
+            or repeats_previous(number, self._previous, keys)
+        )
+        self._previous = keys
+        return reason
+
+    async def _end(self, reason: str) -> None:
+        """End the listing on evidence that the server's pages do not add up (logged)."""
+        self.stopped = reason
+        logger.warning("list stopped early: %s; the server's pages do not add up", reason)
+        await self._stop()
 
     async def _stop(self) -> None:
         """Request nothing more; cancel the pages in flight and wait for them."""

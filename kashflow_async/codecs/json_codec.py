@@ -11,8 +11,19 @@ import msgspec
 from ..errors import DecodeError, EncodeError
 from ..models._base import Code, WireDate, decode_hook, format_date
 from ._schema import ListNode, Node, StructNode, describe
+from .answers import markup_document
 from .base import describe_value, field_path, normalize, snippet, type_name
-from .lossless import Items, RawAccess, Unkept, collect, match, remember, unkept
+from .lossless import (
+    Items,
+    RawAccess,
+    Shape,
+    Unkept,
+    collect,
+    match,
+    remember,
+    shape_of,
+    unkept,
+)
 
 __all__ = ["JSONCodec"]
 
@@ -85,7 +96,8 @@ def _merged_value(value: Any, node: Node, kept: Unkept | Items | None) -> Any:
         return value
     if isinstance(kept, Unkept):
         assert isinstance(node, StructNode)
-        return _merged(value, node, kept) if isinstance(value, node.cls) else value
+        same = isinstance(value, node.cls) and kept.belongs_to(value)
+        return _merged(value, node, kept) if same else value
     assert isinstance(node, ListNode) and isinstance(node.item, StructNode)
     item = node.item
     if not isinstance(value, list):
@@ -94,6 +106,18 @@ def _merged_value(value: Any, node: Node, kept: Unkept | Items | None) -> Any:
         v if k is None or not isinstance(v, item.cls) else _merged(v, item, k)
         for v, k in zip(value, match(value, kept), strict=True)
     ]
+
+
+_EXPECTED = re.compile(r"^Expected `(\w+)`, got `(\w+)`$")
+_JSON_KINDS = {"object": "an object", "array": "a list (a JSON array)"}
+
+
+def _instead(reason: str) -> str:
+    """msgspec's ``Expected `object`, got `array` `` said as what came instead."""
+    m = _EXPECTED.match(reason)
+    if m is None or m.group(1) not in _JSON_KINDS or m.group(2) not in _JSON_KINDS:
+        return reason
+    return f"expected {_JSON_KINDS[m.group(1)]}, but {_JSON_KINDS[m.group(2)]} came instead"
 
 
 class JSONCodec:
@@ -138,16 +162,30 @@ class JSONCodec:
         """The JSON-like value of an undeclared member `Unkept` holds (`member` reversed)."""
         return kept
 
-    def unkept(self, data: bytes, type_: type, typed: Any = None) -> Unkept | None:
-        """What a `type_` decoded from `data` does not keep (see `lossless`); `typed` is
-        that decoded object if it is still as decoded (else `data` is decoded again)."""
+    def unkept(
+        self, data: bytes, type_: type, typed: Any = None, shape: Shape | None = None
+    ) -> Unkept | None:
+        """What a `type_` decoded from `data` does not keep (see `lossless`): `shape` is
+        its nested objects as decoded, else read off `typed` (that decoded object, still
+        as decoded), else off `data` decoded again."""
         if data[:3] == _BOM:
             data = data[3:]
         node = describe(type_)
         assert isinstance(node, StructNode)
-        if typed is None:
-            typed = self.decoder(type_).decode(data)
-        return collect(node, typed, _RAW.decode(data), _ACCESS)
+        if shape is None:
+            if typed is None:
+                typed = self.decoder(type_).decode(data)
+            shape = shape_of(node, typed)
+        return collect(node, shape, _RAW.decode(data), _ACCESS)
+
+    def plain_document(self, data: bytes) -> Any:
+        """The whole body as JSON-like values (numbers exact)."""
+        return _RAW.decode(data[3:] if data[:3] == _BOM else data)
+
+    def member_names(self, data: bytes) -> list[str]:
+        """The names of the top-level members of the object in `data` ([] if none)."""
+        raw = _RAW.decode(data[3:] if data[:3] == _BOM else data)
+        return list(raw) if isinstance(raw, dict) else []
 
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode JSON `data` as `type_` (a leading UTF-8 BOM is skipped), or raise
@@ -159,7 +197,7 @@ class JSONCodec:
         except msgspec.ValidationError as exc:
             text = str(exc)
             m = _AT_PATH.search(text)
-            reason = text[: m.start()] if m else text
+            reason = _instead(text[: m.start()] if m else text)
             path = field_path(reason, m.group(1) if m else "$")
             raise DecodeError(
                 reason,
@@ -172,6 +210,9 @@ class JSONCodec:
             text = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
             m = _AT_BYTE.search(text)
             pos = int(m.group(1)) if m else None
+            markup = markup_document(data)
+            if markup is not None:
+                text, pos = f"expected JSON, but {markup} came instead", None
             raise DecodeError(
                 text,
                 type_name=type_name(type_),

@@ -26,8 +26,24 @@ from lxml import etree
 from ..errors import DecodeError, EncodeError
 from ..models._base import decode_hook, format_date
 from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode
+from .answers import (
+    html_document,
+    json_document,
+    xml_object_instead_of_list,
+    xml_unrelated_object,
+)
 from .base import check_money, describe_value, field_path, snippet, type_name
-from .lossless import Items, RawAccess, Unkept, collect, match, remember, unkept
+from .lossless import (
+    Items,
+    RawAccess,
+    Shape,
+    Unkept,
+    collect,
+    match,
+    remember,
+    shape_of,
+    unkept,
+)
 
 __all__ = ["XMLCodec", "hardened_parser"]
 
@@ -364,7 +380,12 @@ def _write_merged(
         buf: list[str] = []
         inner = kept.nested.get(wire)
         where = f"{path}.{wire}"
-        if isinstance(inner, Unkept) and isinstance(sub, StructNode) and isinstance(v, sub.cls):
+        if (
+            isinstance(inner, Unkept)
+            and isinstance(sub, StructNode)
+            and isinstance(v, sub.cls)
+            and inner.belongs_to(v)
+        ):
             _write_merged(buf, v, sub, wire, where, inner)
         elif isinstance(inner, Items) and isinstance(v, list):
             assert isinstance(sub, ListNode)
@@ -505,7 +526,7 @@ class XMLCodec:
     def __init__(self, *, max_bytes: int = 64 * 1024 * 1024, namespace: str = MODELS_NS) -> None:
         self.max_bytes = max_bytes
         self.namespace = namespace
-        self._readers: dict[Any, tuple[_Reader, bool]] = {}
+        self._readers: dict[Any, tuple[_Reader, Node]] = {}
         self._local = threading.local()
         self._access = _access(namespace)
 
@@ -517,11 +538,11 @@ class XMLCodec:
             parser = self._local.parser = hardened_parser()
         return parser
 
-    def _reader(self, type_: Any) -> tuple[_Reader, bool]:
+    def _reader(self, type_: Any) -> tuple[_Reader, Node]:
         entry = self._readers.get(type_)
         if entry is None:
             node = describe_value(None, type_)
-            entry = (_reader_for(node, {}), isinstance(node, (StructNode, ListNode)))
+            entry = (_reader_for(node, {}), node)
             self._readers[type_] = entry
         return entry
 
@@ -560,17 +581,25 @@ class XMLCodec:
         name = type_name(type_)
 
         def fail(reason: str, path: str | None = None, pos: int | None = None) -> DecodeError:
+            page = html_document(data) or json_document(data)
+            if page is not None:
+                reason, path = f"expected {name}, but {page} came instead", "$"
             return DecodeError(
                 reason, type_name=name, path=path, snippet=snippet(data, pos), wire_format="XML"
             )
 
         root = self._parse(data, fail, local=True)
-        reader, _ = self._reader(type_)
+        reader, node = self._reader(type_)
+        if isinstance(node, ListNode):
+            self._refuse_object(root, node, fail)
         try:
             tree = reader.value(root)
         except _Invalid as exc:
             where = _element_path(reader, root, exc.element)
             raise fail(f"{exc} (line {exc.element.sourceline})", path=where) from None
+        if not tree and isinstance(node, StructNode) and len(root):
+            came = xml_unrelated_object(root, name)
+            raise fail(f"expected {name}, but {came} came instead", path="$")
         try:
             result = msgspec.convert(tree, type_, strict=False, dec_hook=decode_hook)
         except msgspec.ValidationError as exc:
@@ -578,6 +607,15 @@ class XMLCodec:
             reason, _, at = text.partition(" - at `")
             raise fail(reason, path=field_path(reason, at.rstrip("`") or "$")) from None
         return remember(result, self, data)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _refuse_object(root: Any, node: ListNode, fail: Callable[..., DecodeError]) -> None:
+        """Raise if `root`, due as a list, holds an object (or an HTML page)."""
+        item = node.item
+        fields = frozenset(f.wire for f in item.fields) if isinstance(item, StructNode) else None
+        came = xml_object_instead_of_list(root, fields)
+        if came is not None:
+            raise fail(f"expected a list, but {came} came instead", path="$")
 
     def member(self, name: str, value: Any) -> str:
         """An undeclared member as `Unkept` holds it (element text), from a JSON-like value:
@@ -593,15 +631,29 @@ class XMLCodec:
         values = [_plain(element) for element in _elements(root)]
         return values[0] if len(values) == 1 else values
 
-    def unkept(self, data: bytes, type_: type, typed: Any = None) -> Unkept | None:
-        """What a `type_` decoded from `data` does not keep (see `lossless`); `typed` is
-        that decoded object if it is still as decoded (else `data` is decoded again)."""
+    def unkept(
+        self, data: bytes, type_: type, typed: Any = None, shape: Shape | None = None
+    ) -> Unkept | None:
+        """What a `type_` decoded from `data` does not keep (see `lossless`): `shape` is
+        its nested objects as decoded, else read off `typed` (that decoded object, still
+        as decoded), else off `data` decoded again."""
         node = describe_value(None, type_)
         assert isinstance(node, StructNode)
         root = self._parse(data, lambda reason, **_: DecodeError(reason, wire_format="XML"))
-        if typed is None:
-            typed = self.decode(data, type_)
-        return collect(node, typed, root, self._access)
+        if shape is None:
+            if typed is None:
+                typed = self.decode(data, type_)
+            shape = shape_of(node, typed)
+        return collect(node, shape, root, self._access)
+
+    def plain_document(self, data: bytes) -> Any:
+        """The whole body as JSON-like values (as `plain` reads an element)."""
+        return _plain(self._parse(data, lambda reason, **_: DecodeError(reason)))
+
+    def member_names(self, data: bytes) -> list[str]:
+        """The local names of the root element's children in `data`."""
+        root = self._parse(data, lambda reason, **_: DecodeError(reason, wire_format="XML"))
+        return [_local(child) for child in _elements(root)]
 
     # encoding
 

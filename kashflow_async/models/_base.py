@@ -16,7 +16,9 @@ __all__ = [
     "WireDate",
     "WireDateTime",
     "format_date",
+    "is_summary",
     "parse_date",
+    "summary_class",
     "wire_name",
 ]
 
@@ -54,9 +56,15 @@ class TopLevel(Model, dict=True):
 
     One decoded from the server remembers the body it came from, so sending it back sends
     what the models do not declare as well (see `kashflow_async.codecs.lossless`).
-    `copy.copy` and `copy.deepcopy` keep that memory; `msgspec.structs.replace` and
-    pickling do not (the result is like a built object: it sends only what it holds).
+    `copy.copy`, `copy.deepcopy` and pickling keep that memory; `msgspec.structs.replace`
+    does not (the result is like a built object: it sends only what it holds). An item
+    of a list page is a summary (`is_summary`), and stays one through all four.
     """
+
+    #: the member that names the object in its URL (``patch`` refuses to change it)
+    _key_field: ClassVar[str] = "number"
+    #: members the API needs on a whole object (``patch`` refuses to set them to None)
+    _required_fields: ClassVar[tuple[str, ...]] = ("number",)
 
     def __copy__(self) -> Any:
         new = msgspec.structs.replace(self)
@@ -66,8 +74,70 @@ class TopLevel(Model, dict=True):
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         values = {f: copy.deepcopy(getattr(self, f), memo) for f in self.__struct_fields__}
         new = type(self)(**values)
-        new.__dict__.update(self.__dict__)  # the remembered body is immutable: shared
+        counterpart = _counterparts(memo)
+        for name, kept in self.__dict__.items():
+            copied = getattr(kept, "copied", None)
+            new.__dict__[name] = kept if copied is None else copied(counterpart)
         return new
+
+    def __reduce__(self) -> Any:
+        values = {f: getattr(self, f) for f in self.__struct_fields__}
+        # what the object remembers goes too when it knows how to (`copied`): pickle
+        # keeps its references to the nested objects the same objects
+        kept = {k: v.copied(_same) for k, v in self.__dict__.items() if hasattr(v, "copied")}
+        cls = type(self)
+        base = cls.__mro__[1] if is_summary(self) else cls
+        return (_restored, (base, values, kept, is_summary(self)))
+
+
+def _same(obj: Any) -> Any:
+    return obj
+
+
+def _counterparts(memo: dict[int, Any]) -> Any:
+    """`object -> its deep copy` in one `copy.deepcopy` call (itself if not copied)."""
+    return lambda obj: memo.get(id(obj), obj)
+
+
+def _restored(
+    cls: type[TopLevel], values: dict[str, Any], kept: dict[str, Any], summary: bool
+) -> Any:
+    """An unpickled top-level object (`TopLevel.__reduce__`)."""
+    obj = cls(**values)
+    obj.__dict__.update(kept)
+    if summary:
+        obj.__class__ = summary_class(cls)
+    return obj
+
+
+_SUMMARIES: dict[type, type] = {}
+
+
+def summary_class(cls: type[TopLevel]) -> type[TopLevel]:
+    """The summary twin of a top-level model: the class of the items of a list page.
+
+    It is a subclass with the same name, fields and wire form, marked so that `update`
+    refuses it (`is_summary`); being the object's class, the mark survives
+    `msgspec.structs.replace`, `copy`, `deepcopy` and pickling.
+    """
+    if getattr(cls, "_kf_summary", False):
+        return cls
+    found = _SUMMARIES.get(cls)
+    if found is None:
+        namespace = {
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": f"A {cls.__name__} from a list page: a summary, without lines.",
+            "_kf_summary": True,
+        }
+        meta: Any = type(cls)
+        found = _SUMMARIES[cls] = meta(cls.__name__, (cls,), namespace)
+    return found
+
+
+def is_summary(obj: Any) -> bool:
+    """Whether `obj` is an item of a decoded list page (a summary, not the whole object)."""
+    return bool(getattr(type(obj), "_kf_summary", False))
 
 
 if TYPE_CHECKING:

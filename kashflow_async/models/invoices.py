@@ -85,6 +85,8 @@ class Invoice(TopLevel):
     invoice has lists (possibly empty).
     """
 
+    _required_fields = ("number", "customer_code")
+
     id: int | None = None
     number: int | None = None
     customer_id: int | None = None

@@ -38,6 +38,8 @@ class BulkPayment(TopLevel):
     `datetime.datetime`.
     """
 
+    _required_fields = ("number", "date", "account_id", "method", "payment_items")
+
     number: int | None = None
     date: WireDate | None = None
     comment: str | None = None

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
 from ..codecs.base import check_value, field_nodes
-from ..codecs.lossless import is_summary
-from ..errors import EncodeError, InvalidArgumentError
+from ..codecs.lossless import is_hollow, is_summary, original_of, unchanged_difference
+from ..errors import ConflictError, EncodeError, InvalidArgumentError
 from ..models import Page
 from ..pagination import PageIterator, RawPageIterator
 from ..transport import Transport
@@ -92,24 +92,46 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
         return await self._transport.request("POST", self.path, self.model, body=obj)
 
     @endpoint
-    async def update(self, number: int, obj: M) -> M:
+    async def update(self, number: int, obj: M, *, if_unchanged: bool = False) -> M:
         """Replace the object with this number by `obj` (send the whole object).
 
         An object read from the server sends back everything it was read with, members
         the models do not declare included; one you build sends only what it holds. An
-        item of a list page (a summary, without lines) is refused.
+        item of a list page (a summary, without lines) or an object read from an answer
+        holding none of the model's members is refused (`InvalidArgumentError`).
+
+        `if_unchanged`: read the object again just before the PUT and raise
+        `ConflictError` (naming the first differing member) if the server's copy is no
+        longer the one `obj` was read from. The API has no ETag or If-Match, so a change
+        landing between that read and the PUT is still overwritten.
         """
         path = self._item(number)
         instance("obj", obj, self.model)
-        if is_summary(obj):
-            raise InvalidArgumentError(
-                f"obj is a summary from a list page (it has no lines): sending it would "
-                f"replace {self.path}/{number} with a summary; use get({number}) for the whole "
-                f"{self.model.__name__}, or patch({number}, field=value) to change fields"
-            )
+        refuse_to_send(obj, f"{self.path}/{number}", number)
+        if if_unchanged:
+            await self._check_unchanged(path, obj)
         return await self._transport.request(
             "PUT", path, self.model, body=obj, route=self.item_route
         )
+
+    async def _read(self, path: str) -> Any:
+        """GET `path` decoded, whether this resource is raw or not."""
+        got: Any = await self._transport.request("GET", path, self.model, route=self.item_route)
+        return got.parse() if self._transport.raw else got
+
+    async def _check_unchanged(self, path: str, obj: Any) -> None:
+        """Raise `ConflictError` unless the server's copy at `path` is still the one
+        `obj` was read from."""
+        read = original_of(obj)
+        if read is None:
+            raise InvalidArgumentError(
+                "if_unchanged=True needs an object read from the server (get() or a "
+                "previous update()): a built object has no read copy to compare with"
+            )
+        current = await self._read(path)
+        found = unchanged_difference(self.model, read, current)
+        if found is not None:
+            raise ConflictError(found.member, was=found.was, now=found.now, url=path)
 
     @endpoint
     async def delete(self, number: int) -> None:
@@ -166,19 +188,25 @@ class Listed(Resource[M, Mode]):
         return PageIterator(fetch, perpage=perpage, concurrency=concurrency)
 
     @endpoint
-    async def patch(self, number: int, /, **changes: Any) -> M:
+    async def patch(self, number: int, /, *, if_unchanged: bool = False, **changes: Any) -> M:
         """Read the object with this number, set `changes` (snake_case field names) and
         write it back whole; returns it as the server stored it.
 
-        Names and values are checked before anything is sent. Everything else the server
-        sent, members the models do not declare included, is sent back unchanged (as by
-        `update`). The API has no locking: a change made by someone else between the read
-        and the write is overwritten. The raw form answers the write's `RawResponse`.
+        Names and values are checked before anything is sent: the object's number (its
+        URL) cannot be changed, nor a member the API requires set to None. Everything else
+        the server sent, members the models do not declare included, is sent back
+        unchanged (as by `update`). The API has no locking: a change made by someone else
+        between the read and the write is overwritten; `if_unchanged=True` reads once
+        more just before the write and raises `ConflictError` if the copy changed, which
+        narrows that window to the time between that read and the PUT. The raw form
+        answers the write's `RawResponse`.
         """
         _check_changes(self.model, changes)
         path = self._item(number)
-        got: Any = await self._transport.request("GET", path, self.model, route=self.item_route)
-        obj = got.parse() if self._transport.raw else got
+        obj = await self._read(path)
+        refuse_to_send(obj, f"{self.path}/{number}", number)
+        if if_unchanged:
+            await self._check_unchanged(path, obj)
         for name, value in changes.items():
             setattr(obj, name, value)
         return await self._transport.request(
@@ -186,18 +214,49 @@ class Listed(Resource[M, Mode]):
         )
 
 
+def refuse_to_send(obj: Any, where: str, number: int) -> None:
+    """Refuse (`InvalidArgumentError`) an object whose PUT would blank the one at
+    `where`: a list page's summary, or one read from an answer holding none of its
+    model's members."""
+    name = type(obj).__name__
+    if is_summary(obj):
+        raise InvalidArgumentError(
+            f"obj is a summary from a list page (it has no lines): sending it would "
+            f"replace {where} with a summary; use get({number}) for the whole "
+            f"{name}, or patch({number}, field=value) to change fields"
+        )
+    if is_hollow(obj):
+        raise InvalidArgumentError(
+            f"the {name} was read from an answer holding none of {name}'s members "
+            f"(not a {name}: an error page or another object); sending it back would "
+            f"blank {where}"
+        )
+
+
 def _check_changes(model: type, changes: dict[str, Any]) -> None:
-    """Refuse an unknown field name (naming the nearest ones) or a value its field
-    cannot send, before anything is sent."""
+    """Refuse an unknown field name (naming the nearest ones), the key, a required
+    member set to None, or a value its field cannot send, before anything is sent."""
     if not changes:
         raise InvalidArgumentError("patch() needs at least one field to change")
     fields = field_nodes(model)
+    key = getattr(model, "_key_field", None)
+    required = getattr(model, "_required_fields", ())
     for name, value in changes.items():
         node = fields.get(name)
         if node is None:
             nearest = difflib.get_close_matches(name, fields, n=3, cutoff=0.0)
             raise InvalidArgumentError(
                 f"{model.__name__} has no field {name!r}; nearest: {', '.join(nearest)}"
+            )
+        if name == key:
+            raise InvalidArgumentError(
+                f"patch() cannot change {model.__name__}.{name}: it is the object's key "
+                f"(its URL); read the object and call update() to renumber it"
+            )
+        if value is None and name in required:
+            raise InvalidArgumentError(
+                f"patch() cannot set {model.__name__}.{name} to None: the API requires it "
+                f"on a whole object, and the PUT would blank it"
             )
         try:
             check_value(value, node, name)

@@ -183,8 +183,7 @@ def _render(
                 for v, e in zip(value, aligned, strict=True)
             ]
             if any(rendered):
-                key = getattr(item.cls, "_identity_field", None)
-                nested[f.wire] = Items(list(value), rendered, key)
+                nested[f.wire] = Items(list(value), rendered)
     if not (extra or nested):
         return None
     return Unkept(tuple(extra), extra, frozenset(), nested)

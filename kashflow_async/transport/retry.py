@@ -33,6 +33,7 @@ __all__ = [
     "RetryPolicy",
     "parse_retry_after",
     "retry_after_failure",
+    "retry_after_is_usable",
     "status_is_retryable",
 ]
 
@@ -80,8 +81,10 @@ class RetryPolicy:
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
 
-    `now` is the current epoch time (for the date form). A date in the past gives 0;
-    an unreadable value gives None.
+    `now` is the current epoch time (for the date form). An unreadable value gives None,
+    and so does a wait of zero or less (a negative number, a date now or in the past):
+    the server said nothing usable about when, so the request waits the normal backoff
+    (`retry_after_is_usable`), never retrying at once.
     """
     if value is None:
         return None
@@ -98,9 +101,16 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         if when.tzinfo is None:  # an HTTP date is always GMT
             return None
         seconds = when.timestamp() - now
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
+    return seconds if retry_after_is_usable(seconds) else None
+
+
+def retry_after_is_usable(seconds: float) -> bool:
+    """Whether a ``Retry-After`` of `seconds` is a wait to honour: finite and above zero.
+
+    Zero, a negative value or a date already past would otherwise send every attempt
+    back to back; the caller falls back to the normal backoff instead.
+    """
+    return math.isfinite(seconds) and seconds > 0
 
 
 class Failure(Exception):

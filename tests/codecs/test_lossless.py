@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,15 @@ from lxml import etree
 
 from kashflow_async import get_codec
 from kashflow_async.codecs.lossless import is_summary
-from kashflow_async.models import Address, Invoice, InvoiceLine, Page, PaymentLine, Quote
+from kashflow_async.models import (
+    Address,
+    Invoice,
+    InvoiceLine,
+    Page,
+    PaymentLine,
+    Quote,
+    QuoteLine,
+)
 
 BODY = b"""{
     "Number": 2,
@@ -92,9 +101,12 @@ def test_explicit_null_goes_back_only_while_the_field_is_left_none() -> None:
     assert inv.due_date is None  # the model stays plain
     assert sent_json(inv)["DueDate"] is None
     assert sent_json(inv)["Address"]["PostCode"] is None
-    inv.address = Address(line1="2 Low St", post_code="AB1 2CD")
+    assert inv.address is not None
+    inv.address.line1, inv.address.post_code = "2 Low St", "AB1 2CD"
     body = sent_json(inv)
     assert body["Address"] == {"Line1": "2 Low St", "Line5": "Annex", "PostCode": "AB1 2CD"}
+    inv.address = Address(line1="3 New St")  # a built address has none of the old one's
+    assert sent_json(inv)["Address"] == {"Line1": "3 New St"}
 
 
 def test_field_cleared_by_the_caller_is_omitted() -> None:
@@ -122,15 +134,36 @@ def test_removed_and_added_lines() -> None:
     assert [ln.get("Colour") for ln in lines[1:]] == ["blue", None]
 
 
-def test_lines_without_numbers_match_by_equality_then_position() -> None:
+def test_keyless_lines_keep_their_own_members_when_deleted_edited_and_reordered() -> None:
     body = b'{"LineItems": [{"Rate": 1, "A": 1}, {"Rate": 2, "B": 2}, {"Rate": 3, "C": 3}]}'
     quote = get_codec("json").decode(body, Quote)
     assert quote.line_items is not None
-    first, second, third = quote.line_items
-    third.rate = Decimal(30)  # changed: no equal original, matched by its position
-    quote.line_items = [second, first, third]  # unchanged ones matched by equality
+    _, second, third = quote.line_items
+    del quote.line_items[0]  # line A goes
+    second.rate, third.rate = Decimal(20), Decimal(30)  # B and C are edited
     lines = RAW.decode(get_codec("json").encode(quote))["LineItems"]
-    assert lines == [{"Rate": 2, "B": 2}, {"Rate": 1, "A": 1}, {"Rate": 30, "C": 3}]
+    assert lines == [{"Rate": 20, "B": 2}, {"Rate": 30, "C": 3}]
+    quote.line_items = [third, QuoteLine(rate=Decimal(4)), second]  # reordered, one new
+    lines = RAW.decode(get_codec("json").encode(quote))["LineItems"]
+    assert lines == [{"Rate": 30, "C": 3}, {"Rate": 4}, {"Rate": 20, "B": 2}]
+
+
+def test_a_line_the_caller_builds_has_no_undeclared_members_even_with_a_known_number() -> None:
+    inv = get_codec("json").decode(BODY, Invoice)
+    assert inv.line_items is not None
+    inv.line_items[0] = InvoiceLine(number=11, rate=Decimal(10))  # line 11, rebuilt
+    inv.line_items[1] = msgspec.structs.replace(inv.line_items[1], rate=Decimal(6))
+    lines = sent_json(inv)["LineItems"]
+    assert lines[0] == {"Number": 11, "Rate": 10}
+    assert "Colour" not in lines[1]
+
+
+def test_a_line_listed_twice_carries_its_members_once() -> None:
+    inv = get_codec("json").decode(BODY, Invoice)
+    assert inv.line_items is not None
+    inv.line_items.append(inv.line_items[0])
+    lines = sent_json(inv)["LineItems"]
+    assert [ln.get("Colour") for ln in lines] == ["red", "blue", None, None]
 
 
 def test_payment_lines_match_by_id() -> None:
@@ -181,8 +214,26 @@ def test_xml_changed_values_are_written_as_now() -> None:
 def test_copies_keep_the_original_and_replace_does_not() -> None:
     inv = get_codec("json").decode(BODY, Invoice)
     assert sent_json(copy.copy(inv))["Shiny"]["Level"] == 3
-    assert sent_json(copy.deepcopy(inv))["LineItems"][0]["Colour"] == "red"
     assert "Shiny" not in sent_json(msgspec.structs.replace(inv, number=3))
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_deep_copies_keep_each_line_its_own_members(how: str) -> None:
+    inv = get_codec("json").decode(BODY, Invoice)
+    assert inv.line_items is not None
+    inv.line_items.reverse()
+    twin = copy.deepcopy(inv) if how == "deepcopy" else pickle.loads(pickle.dumps(inv))
+    assert twin.line_items is not None and twin.line_items[0] is not inv.line_items[0]
+    twin.line_items.insert(0, twin.line_items.pop())  # line 11 first again
+    body = sent_json(twin)
+    assert body["Shiny"]["Level"] == 3
+    assert [(ln["Number"], ln.get("Colour")) for ln in body["LineItems"]] == [
+        (11, "red"),
+        (13, None),
+        (12, "blue"),
+    ]
+    assert body["Address"]["Line5"] == "Annex"
+    assert sent_json(inv)["LineItems"][0]["Number"] == 13  # the original is untouched
 
 
 def test_page_items_are_summaries_and_whole_objects_are_not() -> None:
@@ -191,6 +242,27 @@ def test_page_items_are_summaries_and_whole_objects_are_not() -> None:
     assert all(is_summary(item) for item in page.data)
     assert not is_summary(codec.decode(b'{"Number": 1}', Invoice))
     assert not is_summary(Invoice(number=1))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        lambda s: msgspec.structs.replace(s, customer_reference="PO-2"),
+        copy.copy,
+        copy.deepcopy,
+        lambda s: pickle.loads(pickle.dumps(s)),
+    ],
+    ids=["replace", "copy", "deepcopy", "pickle"],
+)
+def test_a_summary_stays_a_summary(how: Any) -> None:
+    page = get_codec("json").decode(
+        b'{"Data": [{"Number": 1, "CustomerCode": "C1"}], "MetaData": {"TotalRecords": 1}}',
+        Page[Invoice],
+    )
+    twin = how(page.data[0])
+    assert is_summary(twin)
+    assert isinstance(twin, Invoice) and twin.number == 1
+    assert repr(twin).startswith("Invoice(")
 
 
 def test_other_format_keeps_nulls_and_translates_undeclared_members() -> None:

@@ -23,6 +23,7 @@ from kashflow_async import (
     get_codec,
 )
 from kashflow_async.models import PageMeta
+from kashflow_async.pagination import empty_before_last, page_keys, repeats_previous, total_changed
 
 
 class Pages:
@@ -371,3 +372,103 @@ async def test_breaking_out_of_list_closes_in_flight_connections(
 def test_page_iterator_is_generic_at_run_time() -> None:
     # annotations such as ``Callable[..., PageIterator[Invoice]]`` are evaluated at import
     assert PageIterator[Invoice].__origin__ is PageIterator  # type: ignore[attr-defined]
+
+
+# -- a listing stops on evidence ------------------------------------------------------------
+
+
+def test_page_keys_are_numbers_or_codes_else_the_items() -> None:
+    assert page_keys([Invoice(number=3), Invoice(number=4)]) == (3, 4)
+    assert page_keys([7, 8]) == (7, 8)
+    assert page_keys([]) == ()
+
+
+def test_empty_before_last_rule() -> None:
+    assert empty_before_last(2, 5, []) == "page 2 is empty, but TotalRecords promised 5 pages"
+    assert empty_before_last(5, 5, []) is None  # the last page may be empty
+    assert empty_before_last(2, 5, [1]) is None
+
+
+def test_repeats_previous_rule() -> None:
+    assert repeats_previous(3, (1, 2), (1, 2)) == "page 3 repeats page 2"
+    assert repeats_previous(3, (1, 2), (3, 4)) is None
+    assert repeats_previous(3, (), ()) is None  # two empty pages are the other rule's
+
+
+def test_total_changed_rule() -> None:
+    assert total_changed(4, 100, 101) == "TotalRecords changed from 100 on page 1 to 101 on page 4"
+    assert total_changed(4, 100, 100) is None
+
+
+class Lying(Pages):
+    """Pages whose answers the test bends: `empty` pages hold nothing, `same` pages answer
+    page 1 again, `totals` overrides TotalRecords per page."""
+
+    def __init__(self, total: int, perpage: int) -> None:
+        super().__init__(total, perpage)
+        self.empty: set[int] = set()
+        self.same: set[int] = set()
+        self.totals: dict[int, int] = {}
+
+    async def fetch(self, n: int) -> Page[int]:
+        page = await super().fetch(1 if n in self.same else n)
+        if n in self.same:
+            self.requested[-1] = n
+        data = [] if n in self.empty else page.data
+        total = self.totals.get(n, self.total)
+        return Page[int](data=data, meta=PageMeta(total_records=total))
+
+
+async def listed(pages: Pages, concurrency: int = 2) -> tuple[list[int], PageIterator[int]]:
+    it = PageIterator(pages.fetch, perpage=pages.perpage, concurrency=concurrency)
+    seen = [x async for x in it]
+    return seen, it
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_empty_first_page_with_a_huge_total_is_one_request(concurrency: int) -> None:
+    pages = Lying(total=10**12, perpage=100)
+    pages.empty = {1}
+    seen, it = await asyncio.wait_for(listed(pages, concurrency), 5)
+    assert seen == [] and pages.requested == [1]
+    assert it.stopped == "page 1 is empty, but TotalRecords is 1000000000000"
+
+
+async def test_empty_page_before_the_last_ends_the_listing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pages = Lying(total=50, perpage=10)
+    pages.empty = {3, 4}
+    with caplog.at_level("WARNING", logger="kashflow_async"):
+        seen, it = await asyncio.wait_for(listed(pages), 5)
+    assert seen == list(range(20))
+    assert it.stopped == "page 3 is empty, but TotalRecords promised 5 pages"
+    assert len(pages.requested) <= 5 + 1
+    assert [r.getMessage() for r in caplog.records].count(
+        "list stopped early: page 3 is empty, but TotalRecords promised 5 pages; "
+        "the server's pages do not add up"
+    ) == 1
+    assert len(caplog.records) == 1
+
+
+async def test_a_page_repeating_the_previous_one_ends_the_listing() -> None:
+    pages = Lying(total=40, perpage=10)
+    pages.same = {2, 3, 4}  # a server that ignores ``page``
+    seen, it = await asyncio.wait_for(listed(pages), 5)
+    assert seen == list(range(10))  # page 1 once, never its copies
+    assert it.stopped == "page 2 repeats page 1"
+
+
+async def test_total_records_changing_between_pages_ends_the_listing() -> None:
+    pages = Lying(total=40, perpage=10)
+    pages.totals = {3: 10**12}
+    seen, it = await asyncio.wait_for(listed(pages), 5)
+    assert seen == list(range(20))
+    assert it.stopped == "TotalRecords changed from 40 on page 1 to 1000000000000 on page 3"
+    assert max(pages.requested) <= 4  # never beyond the first page's count
+
+
+async def test_an_honest_list_is_not_stopped() -> None:
+    pages = Lying(total=45, perpage=10)
+    seen, it = await listed(pages)
+    assert seen == list(range(45)) and it.stopped is None
