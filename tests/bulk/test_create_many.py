@@ -62,12 +62,16 @@ async def test_every_input_once_failures_included(
     sb, kf = kashflow_sandbox, kashflow_client
     items = [invoice(1000 + i, f"r{i}") for i in range(12)]
     items[4] = Invoice(customer_code="NOSUCH", line_items=[])  # refused: 400
-    items[9] = invoice(1, "taken")  # number 1 exists: 400
+    items[9] = invoice(1, "taken")  # number 1 exists with other content
     results = await collect(kf.invoices.create_many(items, concurrency=3))
     assert sorted(r.index for r in results) == list(range(12))
     bad = {r.index: r.error for r in results if not r.ok}
     assert set(bad) == {4, 9}
-    assert all(isinstance(e, BadRequestError) for e in bad.values())
+    assert isinstance(bad[4], BadRequestError)
+    assert isinstance(bad[9], NumberConflictError) and bad[9].field in (
+        "customer_code",
+        "customer_reference",
+    )
     for r in results:
         assert r.item is items[r.index]
         if r.ok:
