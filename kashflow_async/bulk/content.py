@@ -14,8 +14,7 @@ import hashlib
 import re
 from typing import Any, TypeVar
 
-import msgspec
-
+from ..codecs import get_codec
 from ..errors import BadRequestError, NotFoundError
 from .results import NumberConflictError
 
@@ -38,7 +37,7 @@ _LINE_FIELDS = (
 #: How the API says a number is in use ("Invoice number 80267 is already taken.").
 _TAKEN = re.compile(r"\bnumber\b.*\b(already (taken|exists|in use)|not unique)", re.I | re.S)
 
-_encoder = msgspec.json.Encoder(decimal_format="string")
+_json = get_codec("json")
 
 
 def _same_value(sent: Any, found: Any) -> bool:
@@ -89,8 +88,8 @@ def same_content(sent: Any, found: Any) -> bool:
 
 def content_digest(item: Any) -> str:
     """A short hex digest of everything `item` holds (what a journal records of an input,
-    so that a resumed run knows the input is the same one)."""
-    return hashlib.sha256(_encoder.encode(item)).hexdigest()[:24]
+    so that a resumed run knows the input is the same one): of its JSON wire form."""
+    return hashlib.sha256(_json.encode(item)).hexdigest()[:24]
 
 
 def number_taken(exc: BaseException) -> bool:

@@ -302,8 +302,12 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
             return None
         counter.previous = entry.attempt
         if entry.outcome is Outcome.CREATED and entry.number is not None:
-            async with self._slots:
-                created: M = await self._resource.get(entry.number)
+            try:
+                async with self._slots:
+                    created: M = await self._resource.get(entry.number)
+            except NotFoundError:  # deleted since: the server's books win, send it
+                self._claimed.discard(entry.number)
+                return None
             return created
         if not entry.unresolved:
             return None

@@ -225,3 +225,17 @@ def test_only_a_refusal_or_no_send_closes_an_intent() -> None:
     assert outcome_of_error(NotSentError()) is Outcome.NOT_SENT
     assert outcome_of_error(ServerError(500, message="boom")) is None  # may be applied
     assert outcome_of_error(AmbiguousResultError("lost")) is None
+
+
+@WIRES
+async def test_a_journaled_record_deleted_since_is_created_again(
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str, tmp_path: Path
+) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
+    item = invoice(950, "deleted since")
+    async with FileJournal(tmp_path / "j") as journal:
+        [first] = (await collect(kf.invoices.create_many([item], journal=journal))).values()
+        await kf.invoices.delete(950)
+        [again] = (await collect(kf.invoices.create_many([item], journal=journal))).values()
+    assert first.ok and again.ok and not again.resolved and again.attempts == 1
+    assert sb.state.invoice(950).customer_reference == "deleted since"

@@ -345,3 +345,41 @@ def test_a_cut_problem_list_says_how_many_more(
     assert "8 invalid" in out.stderr
     assert "line 5: " in out.stderr and "line 6: " not in out.stderr
     assert "and 3 more (see the results file)" in out.stderr
+
+
+@pytest.mark.sandbox(invoices=5, customers=5)
+@pytest.mark.parametrize("interrupts", [2, 5])
+def test_any_number_of_ctrl_c_exits_130_with_exact_results(
+    sandbox: Sandbox, tmp_path: Path, interrupts: int
+) -> None:
+    inputs = tmp_path / "slow.jsonl"
+    write_inputs(inputs, 400, start=9001)
+    results = tmp_path / "slow.results.jsonl"
+    sandbox.faults = Faults(latency=0.05)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kashflow_async.cli", "invoices", "import", str(inputs),
+         "-r", str(results), "-c", "8"],
+        env={**os.environ, **sandbox_env(sandbox)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if results.exists() and len(results.read_text().splitlines()) >= 20:
+            break
+        time.sleep(0.01)
+    for _ in range(interrupts):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.001)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    latest = results_by_line(results)
+    assert {e["status"] for e in latest.values()} <= {"created", "ambiguous", "not_sent"}
+    sandbox.faults = Faults()
+    resumed = CliRunner().invoke(
+        app, ["invoices", "import", str(inputs), "-r", str(results)], env=sandbox_env(sandbox)
+    )
+    assert resumed.exit_code == 0, resumed.stderr
+    assert references(sandbox) == Counter({f"imp-{9001 + i}": 1 for i in range(400)})
