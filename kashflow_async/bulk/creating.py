@@ -7,15 +7,23 @@ import asyncio
 import itertools
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .._checks import whole_number
 from .._closing import AsyncClosing
-from .._sending import SENDING
-from ..errors import AmbiguousResultError, APIError, KashFlowError, NotFoundError
-from .content import content_digest, differing_field, find_by_number, find_created, number_taken
+from ..errors import AmbiguousResultError, NotFoundError
+from .attempts import (
+    MAX_CREATE_ROUNDS,
+    Attempts,
+    Creatable,
+    create_resolving,
+    interrupted,
+    outcome_of_error,
+    reports_sending,
+)
+from .content import content_digest, find_created
 from .journal import Journal, JournalEntry, Outcome
-from .results import BulkResult, NotSentError, NumberConflictError
+from .results import BulkResult
 
 __all__ = [
     "DEFAULT_BULK_CONCURRENCY",
@@ -29,110 +37,9 @@ M = TypeVar("M")
 
 #: Creates in flight at once unless told otherwise.
 DEFAULT_BULK_CONCURRENCY = 8
-#: POSTs of one numbered input at most (the first, and re-sends after a lookup found nothing).
-MAX_CREATE_ROUNDS = 5
 #: Inputs read ahead, at most, to find those a journal says may have been applied (they
 #: are looked up before anything is sent); one found later is looked up before its POST.
 READ_AHEAD_LIMIT = 10_000
-
-
-class _Creatable(Protocol[M]):
-    """What `create_many` needs of a resource."""
-
-    async def create(self, obj: M) -> M: ...
-
-    async def get(self, number: int) -> M: ...
-
-
-def _reports_sending(resource: Any) -> bool:
-    """Whether `resource` is one of the client's (its request path calls `SENDING`)."""
-    return bool(getattr(resource, "reports_sending", False))
-
-
-class _Attempts:
-    """The creates of one input, readable even if it is cancelled half-way: how many
-    were sent, and whether the last may have been applied.
-
-    With one of the client's resources (`exact`) a create counts as sent once the
-    request path writes its POST (`SENDING`; the client's own retries of that POST do
-    not count again); with any other resource, when `create` is called (it may have
-    sent it: the safe side). With a journal, each create's intent is on stable storage
-    before the create starts (`intend`)."""
-
-    __slots__ = ("count", "exact", "intend", "maybe_applied", "previous", "written")
-
-    def __init__(self, exact: bool, previous: int = 0) -> None:
-        self.exact = exact
-        self.count = 0
-        #: creates of this input sent by earlier runs (from the journal)
-        self.previous = previous
-        self.maybe_applied = False
-        self.written = False
-        self.intend: Callable[[int], Any] | None = None
-
-    def sending(self) -> None:
-        """A POST of the current create is being written."""
-        if not self.written:
-            self.written = True
-            self.count += 1
-        self.maybe_applied = True
-
-    async def create(self, resource: _Creatable[M], item: M, slots: asyncio.Semaphore) -> M:
-        """`resource.create(item)`, journaled, within a slot, counted."""
-        if self.intend is not None:
-            await self.intend(self.previous + self.count + 1)
-        async with slots:
-            self.written = False
-            if not self.exact:
-                self.sending()
-                return await resource.create(item)
-            token = SENDING.set(self.sending)
-            try:
-                return await resource.create(item)
-            finally:
-                SENDING.reset(token)
-
-
-async def _create_resolving(
-    resource: _Creatable[M], item: M, counter: _Attempts, slots: asyncio.Semaphore
-) -> tuple[M, bool]:
-    """Create `item`; resolve an ambiguous outcome or a "number already taken" answer by
-    its number. Returns the created object and whether it was confirmed by a lookup."""
-    number = getattr(item, "number", None)
-    while True:
-        try:
-            return await counter.create(resource, item, slots), False
-        except AmbiguousResultError as exc:
-            counter.maybe_applied = True
-            if not number:
-                raise
-            try:
-                async with slots:
-                    found = await resource.get(number)
-            except NotFoundError:
-                counter.maybe_applied = False
-                if counter.count >= MAX_CREATE_ROUNDS or not counter.count:
-                    raise NotSentError(
-                        f"not created: each of {counter.count} POSTs was ambiguous and a "
-                        "lookup proved it not applied",
-                        sent=item,
-                    ) from exc
-                continue  # provably not created: safe to send again
-            except KashFlowError:
-                raise exc from None  # the lookup failed: still ambiguous
-            field = differing_field(item, found)
-            if field is not None:
-                raise NumberConflictError(number, field) from exc
-            return found, True
-        except KashFlowError as exc:
-            if not number or not number_taken(exc):
-                raise
-            counter.maybe_applied = False  # refused: this POST created nothing
-            async with slots:
-                taken = await find_by_number(resource, item, number)
-            if taken is None:
-                raise  # taken, yet not there: the server's answer stands
-            return taken, True
 
 
 class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
@@ -147,7 +54,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
 
     def __init__(
         self,
-        resource: _Creatable[M],
+        resource: Creatable[M],
         items: Iterable[M] | AsyncIterable[M],
         *,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
@@ -163,7 +70,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         self._claimed = claimed if claimed is not None else set()
         self._journal = journal
         self._key = key
-        self._exact = _reports_sending(resource)
+        self._exact = reports_sending(resource)
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks_max = concurrency * 2 if journal is not None else concurrency
         self._sync: Iterator[M] | None = None
@@ -173,7 +80,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         else:
             self._sync = iter(items)
         self._counter = itertools.count()
-        self._running: dict[asyncio.Task[BulkResult[M]], tuple[int, M, _Attempts]] = {}
+        self._running: dict[asyncio.Task[BulkResult[M]], tuple[int, M, Attempts]] = {}
         self._ready: deque[BulkResult[M]] = deque()
         self._buffer: deque[M] = deque()
         self._exhausted = False
@@ -261,13 +168,13 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
             item = more[0]
             index = next(self._counter)
             self.started += 1
-            counter = _Attempts(self._exact)
+            counter = Attempts(self._exact)
             task = asyncio.create_task(
                 self._one(index, item, counter), name=f"kashflow_async create_many #{index}"
             )
             self._running[task] = (index, item, counter)
 
-    async def _one(self, index: int, item: M, counter: _Attempts) -> BulkResult[M]:
+    async def _one(self, index: int, item: M, counter: Attempts) -> BulkResult[M]:
         journal, key, digest = self._journal, 0, ""
         try:
             if journal is not None:
@@ -284,7 +191,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
                     await self._record(key, digest, Outcome.CREATED, found)
                     return BulkResult(index, item, value=found, resolved=True)
                 counter.maybe_applied = False
-            value, resolved = await _create_resolving(self._resource, item, counter, self._slots)
+            value, resolved = await create_resolving(self._resource, item, counter, self._slots)
         except Exception as exc:
             await self._record_error(key, digest, exc)
             return BulkResult(index, item, error=exc, attempts=counter.count)
@@ -294,7 +201,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         await self._record(key, digest, Outcome.CREATED, value)
         return BulkResult(index, item, value=value, resolved=resolved, attempts=counter.count)
 
-    async def _from_journal(self, key: int, digest: str, item: M, counter: _Attempts) -> M | None:
+    async def _from_journal(self, key: int, digest: str, item: M, counter: Attempts) -> M | None:
         """What an earlier run's journal says of this input: the record it created (or a
         lookup found), else None (send it); raises what a lookup of it raised."""
         entry = self._before.get(key)
@@ -342,7 +249,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
     def _collect(self, task: asyncio.Task[BulkResult[M]]) -> BulkResult[M]:
         index, item, counter = self._running.pop(task)
         if task.cancelled():
-            return _interrupted(index, item, counter)
+            return interrupted(index, item, counter)
         exc = task.exception()
         if exc is not None:  # a BaseException the worker does not catch
             return BulkResult(index, item, error=exc, attempts=counter.count)
@@ -397,32 +304,8 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         self._ready.clear()
 
 
-def outcome_of_error(exc: BaseException) -> Outcome | None:
-    """The journal outcome of a create that ended in `exc`: refused by the API (4xx) or
-    a number conflict is ``failed``, never sent is ``not_sent``; None for anything that
-    may have been applied (the intent then stays without outcome: looked up on resume)."""
-    if isinstance(exc, NotSentError):
-        return Outcome.NOT_SENT
-    if isinstance(exc, NumberConflictError):
-        return Outcome.FAILED
-    if isinstance(exc, APIError) and exc.status < 500:
-        return Outcome.FAILED
-    return None
-
-
-def _interrupted(index: int, item: M, counter: _Attempts) -> BulkResult[M]:
-    error: KashFlowError
-    if counter.maybe_applied:
-        error = AmbiguousResultError(
-            "interrupted: the create was cancelled and may have been applied", sent=item
-        )
-    else:
-        error = NotSentError(sent=item)
-    return BulkResult(index, item, error=error, attempts=counter.count)
-
-
 def create_many(
-    resource: _Creatable[M],
+    resource: Creatable[M],
     items: Iterable[M] | AsyncIterable[M],
     *,
     concurrency: int = DEFAULT_BULK_CONCURRENCY,

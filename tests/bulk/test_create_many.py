@@ -376,3 +376,16 @@ async def test_look_up_first_finds_what_an_earlier_run_created(
     conflict = invoice(900, "numbered", rate="99.00")
     [r] = [r async for r in create_many(kf.invoices, [conflict], look_up_first=lambda _: True)]
     assert isinstance(r.error, NumberConflictError)
+
+
+def test_bulk_does_not_import_the_resources() -> None:
+    """The resources import `bulk`; `bulk` knows a client resource by `reports_sending`."""
+    import ast
+    from pathlib import Path
+
+    import kashflow_async.bulk as bulk
+
+    for module in Path(bulk.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert "resources" not in (node.module or ""), f"{module.name} imports it"

@@ -216,7 +216,7 @@ async def test_failed_and_not_sent_inputs_are_sent_again(
 
 
 def test_only_a_refusal_or_no_send_closes_an_intent() -> None:
-    from kashflow_async.bulk.creating import outcome_of_error
+    from kashflow_async.bulk.attempts import outcome_of_error
     from kashflow_async.bulk.results import NotSentError
     from kashflow_async.errors import AmbiguousResultError, ServerError
 
