@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import fcntl
 import os
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +26,7 @@ from typing import Protocol
 import msgspec
 
 from .._closing import AsyncClosing
+from ..errors import InvalidArgumentError
 
 __all__ = ["FileJournal", "Journal", "JournalEntry", "Outcome", "latest_entries"]
 
@@ -135,13 +137,22 @@ class FileJournal(AsyncClosing):
     Each record is written with one ``write`` as soon as it is made, so a killed process
     loses nothing the kernel has; intents are also fsync'd, many at once (one ``fsync``
     serves every intent written while the previous one ran). A torn last line (a crash
-    while writing) is ignored on reading. One job per file, one process at a time.
+    while writing) is ignored on reading. One job per file, one process at a time: the
+    file is locked while open (`InvalidArgumentError` if another holder has it; a killed
+    process's lock goes with it).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._fd)
+            raise InvalidArgumentError(
+                f"the journal {self.path} is in use by another run: one run per journal at a time"
+            ) from None
         self._sync = _GroupSync(self._fd)
         self._closed = False
 

@@ -239,3 +239,14 @@ async def test_a_journaled_record_deleted_since_is_created_again(
         [again] = (await collect(kf.invoices.create_many([item], journal=journal))).values()
     assert first.ok and again.ok and not again.resolved and again.attempts == 1
     assert sb.state.invoice(950).customer_reference == "deleted since"
+
+
+async def test_a_file_journal_serves_one_run_at_a_time(tmp_path: Path) -> None:
+    from kashflow_async import InvalidArgumentError
+
+    async with FileJournal(tmp_path / "j") as journal:
+        await journal.intend(0, "d", 1)
+        with pytest.raises(InvalidArgumentError, match="in use by another run"):
+            FileJournal(tmp_path / "j")
+    async with FileJournal(tmp_path / "j") as again:  # free once closed
+        assert (await again.read())[0].unresolved

@@ -383,3 +383,26 @@ def test_any_number_of_ctrl_c_exits_130_with_exact_results(
     )
     assert resumed.exit_code == 0, resumed.stderr
     assert references(sandbox) == Counter({f"imp-{9001 + i}": 1 for i in range(400)})
+
+
+def test_a_second_import_on_the_same_results_is_refused(
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from kashflow_async.bulk import FileJournal
+    from kashflow_async.cli.transfer.importer import journal_path
+
+    inputs = tmp_path / "in.jsonl"
+    write_inputs(inputs, 3, start=7101)
+    results = tmp_path / "in.jsonl.results.jsonl"
+    held = FileJournal(journal_path(results))  # another run has it
+    try:
+        out = kashflow("invoices", "import", str(inputs))
+    finally:
+        asyncio.run(held.aclose())
+    assert out.exit_code == 2
+    assert "is in use by another run" in out.stderr
+    assert sandbox.stats.requests["POST /invoices"] == 0
+    again = kashflow("invoices", "import", str(inputs))
+    assert again.exit_code == 0, again.stderr
