@@ -37,7 +37,7 @@ async def main(base_url: str, token: str, redis_url: str, job: str, count: int, 
     failed = 0
     async with (
         KashFlowClient(token=token, base_url=base_url, wire_format=wire) as kf,  # type: ignore[arg-type]
-        RedisJournal(redis_url, job=job) as journal,
+        RedisJournal(redis_url, job=job, lease_seconds=1.0) as journal,
     ):
         async for result in kf.invoices.create_many(
             job_items(count), concurrency=8, journal=journal

@@ -39,11 +39,35 @@ async def test_records_survive_the_worker_and_are_shared(redis: RedisServer) -> 
 async def test_an_unreachable_redis_is_a_coordination_error(redis: RedisServer) -> None:
     journal = RedisJournal(redis.url, job="j")
     redis.kill()
-    with pytest.raises(CoordinationError, match="cannot write the journal"):
+    with pytest.raises(CoordinationError, match="cannot take the job"):
         await journal.intend(0, "d", 1)
-    with pytest.raises(CoordinationError, match="cannot read"):
+    with pytest.raises(CoordinationError, match="cannot take the job"):
         await journal.read()
     await journal.aclose()
+
+
+async def test_one_worker_holds_a_job_and_a_dead_ones_lease_runs_out(
+    redis: RedisServer,
+) -> None:
+    first = RedisJournal(redis.url, job="j", lease_seconds=0.6)
+    await first.intend(0, "d", 1)
+    async with RedisJournal(redis.url, job="j", wait_seconds=0.2) as second:
+        with pytest.raises(CoordinationError, match="held by another worker"):
+            await second.read()
+    await asyncio.sleep(1.0)  # renewed meanwhile: still held
+    async with RedisJournal(redis.url, job="j", wait_seconds=0.2) as third:
+        with pytest.raises(CoordinationError, match="held by another worker"):
+            await third.read()
+    assert first._heartbeat is not None
+    first._heartbeat.cancel()  # the worker dies: nothing renews its lease
+    async with RedisJournal(redis.url, job="j", wait_seconds=3) as heir:
+        assert (await heir.read())[0].unresolved  # waited for the lease to run out
+        with pytest.raises(CoordinationError, match="lost the job's lease"):
+            await first.intend(1, "e", 1)  # the dead one cannot write any more
+        await heir.record(0, "d", Outcome.CREATED, 1)
+    await first.aclose()
+    async with RedisJournal(redis.url, job="j", wait_seconds=0.2) as after:
+        assert (await after.read())[0].outcome is Outcome.CREATED  # given back on close
 
 
 def test_a_job_name_and_one_source_are_required() -> None:
