@@ -27,7 +27,13 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
             "overhead": {"concurrencies": (16,), "rounds": 2, "target_s": 0.02},
             "inloop": {"requests": 640, "calls": 2000, "rounds": 2},
             "pagination": {"invoices": (200, 400, 800), "latency": 0.02, "rounds": 1, "repeats": 1},
-            "bulk": {"count": 40, "rate": 40.0, "rounds": 1},
+            "bulk": {
+                "count": 40,
+                "rate": 40.0,
+                "rounds": 1,
+                "journal_count": 100,
+                "journal_rounds": 2,
+            },
             "shared_limit": shared_limit.SETTINGS["quick"],
         }
     return {

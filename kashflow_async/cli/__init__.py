@@ -24,6 +24,10 @@ def main() -> None:
     except ImportError as exc:
         print(MISSING_EXTRA.format(name=exc.name or "typer"), file=sys.stderr)
         sys.exit(1)
-    from .app import app
+    try:
+        from .app import app
 
-    app(prog_name="kashflow")
+        app(prog_name="kashflow")
+    except KeyboardInterrupt:  # Ctrl-C outside a command's run (while starting up)
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)

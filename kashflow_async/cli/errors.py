@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
@@ -89,9 +91,19 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 def run(body: Callable[[], Awaitable[T]], *, debug: bool = False) -> T:
-    """Run the coroutine `body()` to completion; any failure becomes one line and an exit."""
+    """Run the coroutine `body()` to completion; any failure becomes one line and an exit.
+
+    The first Ctrl-C cancels `body` (which records what it must on the way out); any
+    later one is ignored, so the command always ends with status 130."""
+    interrupt = _Interrupt()
     try:
-        return asyncio.run(_as_coroutine(body))
+        with interrupt:
+            return asyncio.run(interrupt.running(body))
+    except asyncio.CancelledError:
+        if not interrupt.seen:
+            raise
+        stderr().print("Interrupted.", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except (typer.Exit, typer.Abort, typer.BadParameter):
         raise
     except BrokenPipeError:  # the reader went away (``kashflow ... | head``): stop quietly
@@ -118,5 +130,37 @@ def _silence_stdout() -> None:
         pass
 
 
-async def _as_coroutine(body: Callable[[], Awaitable[T]]) -> T:
-    return await body()
+class _Interrupt:
+    """Ctrl-C while a command runs: the first cancels its coroutine, later ones are
+    ignored (after one, SIGINT stays ignored until the process ends)."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self._task: asyncio.Task[Any] | None = None
+        self._previous: Any = None
+
+    async def running(self, body: Callable[[], Awaitable[T]]) -> T:
+        self._task = asyncio.current_task()
+        return await body()
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self.seen += 1
+        task = self._task
+        if self.seen == 1 and task is not None and not task.done():
+            task.cancel()
+            task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop
+        elif self.seen == 1:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is None:
+            return
+        if self.seen:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command is ending: stay 130
+        else:
+            signal.signal(signal.SIGINT, self._previous)

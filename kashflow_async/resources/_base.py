@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import AsyncIterable, Coroutine, Iterable
+from collections.abc import AsyncIterable, Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, create_many
+from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, Journal, create_many
 from ..codecs.base import check_value, field_nodes
 from ..codecs.lossless import is_hollow, is_summary, original_of, unchanged_difference
 from ..errors import ConflictError, EncodeError, InvalidArgumentError
@@ -47,6 +47,8 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
     item_route: ClassVar[str]
     #: The model sent and returned.
     model: type[M]
+    #: The request path reports when a create is written (`create_many` counts exactly).
+    reports_sending: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -143,12 +145,19 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
         items: Iterable[M] | AsyncIterable[M],
         *,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        look_up_first: Callable[[M], bool] | None = None,
+        claimed: set[int] | None = None,
+        journal: Journal | None = None,
     ) -> CreateMany[M]:
         """Create many objects, `concurrency` at once: an async iterator of one
-        `BulkResult` per input, in completion order (see `kashflow_async.bulk`)."""
+        `BulkResult` per input, in completion order. `look_up_first`, `claimed` and
+        `journal` are those of `kashflow_async.bulk.create_many`."""
         if self._transport.raw:
             raise InvalidArgumentError("create_many has no raw form: call it on the resource")
-        return create_many(self, items, concurrency=concurrency)
+        return create_many(
+            self, items, concurrency=concurrency, look_up_first=look_up_first,
+            claimed=claimed, journal=journal,
+        )  # fmt: skip
 
     def _item(self, value: int) -> str:
         if type(value) is not int or value < 1:  # the check's common case, inlined

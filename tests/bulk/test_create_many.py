@@ -62,12 +62,16 @@ async def test_every_input_once_failures_included(
     sb, kf = kashflow_sandbox, kashflow_client
     items = [invoice(1000 + i, f"r{i}") for i in range(12)]
     items[4] = Invoice(customer_code="NOSUCH", line_items=[])  # refused: 400
-    items[9] = invoice(1, "taken")  # number 1 exists: 400
+    items[9] = invoice(1, "taken")  # number 1 exists with other content
     results = await collect(kf.invoices.create_many(items, concurrency=3))
     assert sorted(r.index for r in results) == list(range(12))
     bad = {r.index: r.error for r in results if not r.ok}
     assert set(bad) == {4, 9}
-    assert all(isinstance(e, BadRequestError) for e in bad.values())
+    assert isinstance(bad[4], BadRequestError)
+    assert isinstance(bad[9], NumberConflictError) and bad[9].field in (
+        "customer_code",
+        "customer_reference",
+    )
     for r in results:
         assert r.item is items[r.index]
         if r.ok:
@@ -372,3 +376,16 @@ async def test_look_up_first_finds_what_an_earlier_run_created(
     conflict = invoice(900, "numbered", rate="99.00")
     [r] = [r async for r in create_many(kf.invoices, [conflict], look_up_first=lambda _: True)]
     assert isinstance(r.error, NumberConflictError)
+
+
+def test_bulk_does_not_import_the_resources() -> None:
+    """The resources import `bulk`; `bulk` knows a client resource by `reports_sending`."""
+    import ast
+    from pathlib import Path
+
+    import kashflow_async.bulk as bulk
+
+    for module in Path(bulk.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert "resources" not in (node.module or ""), f"{module.name} imports it"

@@ -295,3 +295,114 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         check=False,
     )
     assert bad.returncode == 2
+
+
+CSV_HEADER = "Number,CustomerCode,CustomerReference,LineDescription,LineQuantity,LineRate\n"
+
+
+def test_csv_errors_name_file_lines_and_one_bad_line_takes_no_other(
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in.csv"
+    inputs.write_text(
+        CSV_HEADER
+        + "7001,TCUST01,csv-1,Widget,1,lots\n"  # line 2: a bad rate
+        + "7002,TCUST01,csv-2,Widget,1,oops\n"  # line 3: a bad rate
+        + "7003,TCUST01,csv-3,Widget,1,2.00,extra,more\n"  # line 4: unnamed columns
+        + '7004,TCUST01,csv-4,"Two\nlines",1,2.00\n'  # lines 5-6: a quoted value
+        + "7005,TCUST01,csv-5,Widget,1,2.00\n"  # line 7
+        + '7006,TCUST01,"csv-6,Widget,1,2.00\n'  # line 8: a quote never closed
+        + "7007,TCUST01,csv-7,Widget,1,2.00\n"  # line 9: after it
+    )
+    out = kashflow("invoices", "import", str(inputs))
+    assert out.exit_code == 1
+    latest = results_by_line(tmp_path / "in.csv.results.jsonl")
+    assert {n: e["status"] for n, e in latest.items()} == {
+        2: "invalid",
+        3: "invalid",
+        4: "invalid",
+        5: "created",
+        7: "created",
+        8: "invalid",
+        9: "created",
+    }
+    assert "line 2: LineRate" in out.stderr and "line 3: LineRate" in out.stderr
+    assert "line 4: 2 values beyond the header's 6 columns" in out.stderr
+    assert "line 8: " in out.stderr and "quote" in latest[8]["message"]
+    assert "7 lines: 3 created" in out.stderr
+    assert sandbox.state.invoice(7004).line_items[0].description == "Two\nlines"  # type: ignore[index]
+    assert sandbox.state.invoice(7007).customer_reference == "csv-7"
+
+
+@pytest.mark.sandbox(invoices=5, customers=5)
+def test_a_cut_problem_list_says_how_many_more(
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "bad.jsonl"
+    inputs.write_text("".join("{not json\n" for _ in range(8)))
+    out = kashflow("invoices", "import", str(inputs))
+    assert out.exit_code == 1
+    assert "8 invalid" in out.stderr
+    assert "line 5: " in out.stderr and "line 6: " not in out.stderr
+    assert "and 3 more (see the results file)" in out.stderr
+
+
+@pytest.mark.sandbox(invoices=5, customers=5)
+@pytest.mark.parametrize("interrupts", [2, 5])
+def test_any_number_of_ctrl_c_exits_130_with_exact_results(
+    sandbox: Sandbox, tmp_path: Path, interrupts: int
+) -> None:
+    inputs = tmp_path / "slow.jsonl"
+    write_inputs(inputs, 400, start=9001)
+    results = tmp_path / "slow.results.jsonl"
+    sandbox.faults = Faults(latency=0.05)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kashflow_async.cli", "invoices", "import", str(inputs),
+         "-r", str(results), "-c", "8"],
+        env={**os.environ, **sandbox_env(sandbox)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if results.exists() and len(results.read_text().splitlines()) >= 20:
+            break
+        time.sleep(0.01)
+    for _ in range(interrupts):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.001)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    latest = results_by_line(results)
+    assert {e["status"] for e in latest.values()} <= {"created", "ambiguous", "not_sent"}
+    sandbox.faults = Faults()
+    resumed = CliRunner().invoke(
+        app, ["invoices", "import", str(inputs), "-r", str(results)], env=sandbox_env(sandbox)
+    )
+    assert resumed.exit_code == 0, resumed.stderr
+    assert references(sandbox) == Counter({f"imp-{9001 + i}": 1 for i in range(400)})
+
+
+def test_a_second_import_on_the_same_results_is_refused(
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from kashflow_async.bulk import FileJournal
+    from kashflow_async.cli.transfer.importer import journal_path
+
+    inputs = tmp_path / "in.jsonl"
+    write_inputs(inputs, 3, start=7101)
+    results = tmp_path / "in.jsonl.results.jsonl"
+    held = FileJournal(journal_path(results))  # another run has it
+    try:
+        out = kashflow("invoices", "import", str(inputs))
+    finally:
+        asyncio.run(held.aclose())
+    assert out.exit_code == 2
+    assert "is in use by another run" in out.stderr
+    assert sandbox.stats.requests["POST /invoices"] == 0
+    again = kashflow("invoices", "import", str(inputs))
+    assert again.exit_code == 0, again.stderr

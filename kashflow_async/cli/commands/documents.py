@@ -251,7 +251,7 @@ def _report(console: Any, summary: ImportSummary, results_path: Path) -> None:
     if summary.resolved:
         parts[0] += f" ({summary.resolved} found by lookup)"
     console.print(", ".join(parts) + f". Results in {results_path}.", highlight=False)
-    for problem in summary.first_problems:
+    for problem in summary.problem_lines:
         console.print(f"  {problem}", highlight=False, markup=False)
     if summary.ambiguous or summary.left_ambiguous:
         console.print(

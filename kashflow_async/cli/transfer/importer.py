@@ -12,6 +12,12 @@ import again reads it first:
 
 Ctrl-C cancels the creates in flight and records each as ``ambiguous`` (its POST may
 have been applied) or ``not_sent`` (it was not sent), so the log is always exact.
+
+A crash (the process killed, the machine down) leaves no entry for the lines in flight:
+the write-ahead journal beside the log (`journal_path`) has their intents, written to
+stable storage before each POST. The next run looks each of them up, by its number or
+by its content among the records no other line claims, before it sends anything, so a
+crash at any moment neither duplicates nor loses a line.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from ...bulk import BulkResult, create_many
+from ...bulk import BulkResult, FileJournal, create_many
 from ...errors import AmbiguousResultError, BadRequestError
 from ...resources import Invoices, Quotes
 from ..console import progress_bar
@@ -35,7 +41,7 @@ from ..kinds import Kind
 from .inputs import Input, check_file, read_inputs
 from .results import Entry, ResultsLog, Status, read_results
 
-__all__ = ["ImportSummary", "import_file"]
+__all__ = ["ImportSummary", "import_file", "journal_path"]
 
 #: Problems listed after the summary line.
 MAX_PROBLEMS = 5
@@ -57,6 +63,8 @@ class ImportSummary:
     #: entries this run wrote to the results log
     recorded: int = 0
     first_problems: list[str] = dataclasses.field(default_factory=list)
+    #: problems noted beyond the first `MAX_PROBLEMS`
+    more_problems: int = 0
 
     @property
     def clean(self) -> bool:
@@ -69,6 +77,16 @@ class ImportSummary:
         """Note a problem of `line` (the first few are shown)."""
         if len(self.first_problems) < MAX_PROBLEMS:
             self.first_problems.append(f"line {line}: {message}")
+        else:
+            self.more_problems += 1
+
+    @property
+    def problem_lines(self) -> list[str]:
+        """The problems to show: the first few, then how many more the log holds."""
+        if not self.more_problems:
+            return list(self.first_problems)
+        tail = f"and {self.more_problems} more (see the results file)"
+        return [*self.first_problems, tail]
 
 
 class Action(enum.Enum):
@@ -178,6 +196,11 @@ class _Run:
         self.done(inp)
 
 
+def journal_path(results: Path) -> Path:
+    """The write-ahead journal kept beside the results log `results`."""
+    return results.with_name(results.name + ".journal")
+
+
 async def import_file(
     kind: Kind,
     resource: Invoices | Quotes,
@@ -196,25 +219,33 @@ async def import_file(
     claimed = {e.number for e in before.values() if e.status is Status.CREATED and e.number}
     results.parent.mkdir(parents=True, exist_ok=True)
     progress = progress_bar(console)
-    with results.open("ab") as out, progress:
-        run = _Run(
-            ResultsLog(out),
-            progress,
-            progress.add_task(f"Importing {kind.plural}", total=lines),
-            summary,
-        )
-        many = create_many(
-            resource,
-            run.inputs(read_inputs(kind, path), before, resolve_ambiguous),
-            concurrency=concurrency,
-            look_up_first=lambda item: id(item) in run.look_up,
-            claimed=claimed,
-        )
-        try:
-            async for result in many:
-                run.finished(result)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            for result in await many.cancel():
-                run.finished(result)
-            raise
+    async with FileJournal(journal_path(results)) as journal:
+        with results.open("ab") as out, progress:
+            run = _Run(
+                ResultsLog(out),
+                progress,
+                progress.add_task(f"Importing {kind.plural}", total=lines),
+                summary,
+            )
+            many = create_many(
+                resource,
+                run.inputs(read_inputs(kind, path), before, resolve_ambiguous),
+                concurrency=concurrency,
+                look_up_first=lambda item: id(item) in run.look_up,
+                claimed=claimed,
+                journal=journal,
+                key=lambda item: run.pending[id(item)].line,
+            )
+            await _drain(many, run)
     return summary
+
+
+async def _drain(many: Any, run: _Run) -> None:
+    """Record every result of `many`; on Ctrl-C, those of the creates it cancels too."""
+    try:
+        async for result in many:
+            run.finished(result)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        for result in await many.cancel():
+            run.finished(result)
+        raise

@@ -22,6 +22,7 @@ from ...codecs import get_codec
 from ...errors import DecodeError, KashFlowError
 from ..formats.rows import Row, RowError
 from ..kinds import Kind
+from .csv_lines import LineProblem, csv_rows
 
 __all__ = ["Input", "InputFileError", "check_file", "for_create", "read_inputs"]
 
@@ -160,15 +161,19 @@ def read_inputs(kind: Kind, path: Path) -> Iterator[Input]:
 
 
 def _read_csv(kind: Kind, path: Path) -> Iterator[Input]:
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
+    """The records of an export CSV; a line `csv_rows` refuses is an invalid input of
+    its own, between the records before and after it."""
+    source = csv_rows(path)
+    problem: list[LineProblem] = []
 
-        def rows() -> Iterator[Row]:
-            start = reader.line_num + 1
-            for row in reader:
-                yield start, {k: v for k, v in row.items() if isinstance(k, str)}
-                start = reader.line_num + 1
+    def rows() -> Iterator[Row]:
+        for row in source:
+            if isinstance(row, LineProblem):
+                problem.append(row)
+                return
+            yield row
 
+    while True:
         for line, identity, result in kind.from_rows(rows()):
             digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
             spans = identity.count("\x1e") + 1
@@ -176,3 +181,8 @@ def _read_csv(kind: Kind, path: Path) -> Iterator[Input]:
                 yield Input(line, spans, digest, None, str(result))
             else:
                 yield Input(line, spans, digest, result, None)
+        if not problem:
+            return
+        bad = problem.pop()
+        digest = hashlib.sha256(bad.message.encode("utf-8")).hexdigest()[:16]
+        yield Input(bad.line, 1, digest, None, bad.message)
