@@ -3,7 +3,8 @@
 `RedisCoordinator` is made."""
 
 from ..errors import CoordinationError
+from .accounts import Coordination
 from .base import Coordinator
 from .coordinator import RedisCoordinator
 
-__all__ = ["CoordinationError", "Coordinator", "RedisCoordinator"]
+__all__ = ["Coordination", "CoordinationError", "Coordinator", "RedisCoordinator"]

@@ -1,8 +1,16 @@
-"""The connection to Redis and its health.
+"""The connection to Redis, whether it answers, and what its errors mean.
 
-When Redis cannot be reached, `Link.run` raises `Unavailable` (or, with ``strict=True``,
-`CoordinationError`), logs one warning for the outage, and tries Redis again at most
-once a second; the first success after an outage is logged too.
+A `Pool` is one redis-py client (one connection pool) and the health of that Redis; any
+number of coordinators share it through a `Link` each (which adds their ``strict``).
+
+Errors fall in two kinds (`classify`):
+
+- **outage**: the connection failed (refused, reset, timed out, server loading). `Link.run`
+  raises `Unavailable` (strict: `CoordinationError`), one warning is logged per outage, and
+  Redis is tried again at most once a second; the first success after it is logged too.
+- **misconfiguration**: Redis answered, and said no (wrong password, ACL ``NOPERM``, a
+  database that does not exist, a script error, a read-only replica). Waiting does not fix
+  it, so it raises `CoordinationError` naming the cause, in both modes.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from ..errors import CoordinationError, InvalidArgumentError
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["RECHECK_SECONDS", "Link", "Unavailable", "import_redis"]
+__all__ = ["RECHECK_SECONDS", "Link", "Pool", "Unavailable", "classify", "import_redis"]
 
 T = TypeVar("T")
 
@@ -29,10 +37,12 @@ logger = logging.getLogger("kashflow_async.coordination")
 RECHECK_SECONDS = 1.0
 #: Seconds a connect or a command may take before Redis counts as unreachable.
 SOCKET_TIMEOUT = 1.0
+#: Replies that mean "Redis is there but cannot serve now": outages, not misconfiguration.
+_TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "UNBLOCKED")
 
 
 class Unavailable(Exception):
-    """Internal: Redis cannot be used now; go on under per-process limits."""
+    """Internal: Redis cannot be used now; go on under degraded per-process limits."""
 
 
 def import_redis() -> type[Redis]:
@@ -58,37 +68,118 @@ def describe_url(url: str) -> str:
     return f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path or '/0'}"
 
 
-class Link:
-    """One Redis client (a connection pool) and whether Redis answers."""
+def describe_client(redis: Redis) -> str:
+    """``host:port/db`` of a redis-py client's pool (never its password)."""
+    kwargs = redis.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return str(kwargs["path"])
+    return f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
 
-    __slots__ = ("_clock", "_down", "_recheck_at", "_redis", "_url", "strict", "where")
+
+def classify(exc: BaseException) -> str | None:
+    """``"outage"`` for a connection-level failure, ``"misconfiguration"`` for an answer
+    that waiting will not change, None for anything that is not Redis's doing."""
+    from redis import exceptions as rx
+
+    if isinstance(exc, (rx.AuthenticationError, rx.AuthorizationError)):
+        return "misconfiguration"  # subclasses of ConnectionError, but no outage
+    if isinstance(exc, rx.ResponseError):
+        text = str(exc)
+        if text.startswith(_TRANSIENT_REPLIES):
+            return "outage"
+        return "misconfiguration"
+    if isinstance(exc, (rx.ConnectionError, rx.TimeoutError, OSError, asyncio.TimeoutError)):
+        return "outage"
+    if isinstance(exc, rx.RedisError):
+        return "misconfiguration"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class Pool:
+    """One redis-py client and whether its Redis answers, shared by coordinators.
+
+    Made from a URL (the pool is ours: created on first use, closed by `aclose`) or from a
+    `redis.asyncio.Redis` the caller owns (never closed here). `options` go to
+    ``redis.asyncio.BlockingConnectionPool.from_url`` (e.g. ``max_connections``, default
+    50: past it a command waits for a free connection); socket timeouts default to
+    `SOCKET_TIMEOUT`, and a given client without a socket timeout has each command bounded
+    by it instead.
+    """
+
+    __slots__ = (
+        "_bounded",
+        "_clock",
+        "_down",
+        "_options",
+        "_recheck_at",
+        "_redis",
+        "_url",
+        "owned",
+        "where",
+    )
 
     def __init__(
-        self, url: str, *, strict: bool, clock: Callable[[], float] = time.monotonic
+        self,
+        url_or_redis: str | Redis,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        **options: Any,
     ) -> None:
-        self.where = describe_url(url)
-        self._url = url
-        self.strict = strict
         self._clock = clock
-        self._redis: Redis | None = None
         self._down: str | None = None  # why Redis was last unreachable
         self._recheck_at = 0.0
+        self._bounded = False
+        if isinstance(url_or_redis, str):
+            self.where = describe_url(url_or_redis)
+            self._url: str | None = url_or_redis
+            self._redis: Redis | None = None
+            self._options = options
+            #: whether `aclose` closes the redis-py client (only one we made)
+            self.owned = True
+        elif isinstance(url_or_redis, import_redis()):
+            if options:
+                raise InvalidArgumentError(
+                    f"pool options ({', '.join(sorted(options))}) need a URL, not a Redis "
+                    "client (that client's own pool is used)"
+                )
+            self.where = describe_client(url_or_redis)
+            self._url = None
+            self._redis = url_or_redis
+            self._options = {}
+            self.owned = False
+            kwargs = url_or_redis.connection_pool.connection_kwargs
+            self._bounded = kwargs.get("socket_timeout") is None
+        else:
+            raise InvalidArgumentError(
+                f"expected a Redis URL or a redis.asyncio.Redis client, not {url_or_redis!r}"
+            )
 
     @property
     def redis(self) -> Redis:
         """The redis-py client (created on first use; no retries of its own)."""
         client = self._redis
         if client is None:
+            from redis.asyncio import BlockingConnectionPool
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
 
-            client = import_redis().from_url(
-                self._url,
-                decode_responses=True,
-                socket_timeout=SOCKET_TIMEOUT,
-                socket_connect_timeout=SOCKET_TIMEOUT,
-                retry=Retry(NoBackoff(), 0),
-            )
+            assert self._url is not None
+            # blocking: at max_connections, a command waits (up to `timeout`) for a
+            # connection to come back instead of failing at once
+            options: dict[str, Any] = {
+                "socket_timeout": SOCKET_TIMEOUT,
+                "socket_connect_timeout": SOCKET_TIMEOUT,
+                "timeout": SOCKET_TIMEOUT,
+                "retry": Retry(NoBackoff(), 0),
+                "decode_responses": True,
+                **self._options,
+            }
+            pool = BlockingConnectionPool.from_url(self._url, **options)
+            client = import_redis().from_pool(pool)
             self._redis = client
         return client
 
@@ -97,55 +188,97 @@ class Link:
         """False while Redis is known to be down and not yet due for a re-check."""
         return self._down is None or self._clock() >= self._recheck_at
 
-    async def run(self, op: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """``await op(redis, *args)``; raises `Unavailable` (`CoordinationError` when strict)
-        when Redis cannot be reached."""
-        from redis.exceptions import RedisError
+    async def call(self, op: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """``await op(redis, *args)``, bounded in time when the client is not."""
+        if self._bounded:
+            return await asyncio.wait_for(op(self.redis, *args), SOCKET_TIMEOUT)
+        return await op(self.redis, *args)
 
-        if not self.up:
-            raise self.refusal()
-        try:
-            result = await op(self.redis, *args)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
-            self._failed(exc)
-            raise self.refusal() from None
+    def failed(self, exc: BaseException, *, strict: bool) -> None:
+        """Count an outage (one warning per outage); Redis is re-tried in a second."""
+        self._recheck_at = self._clock() + RECHECK_SECONDS
+        if self._down is None:
+            self._down = _reason(exc)
+            tail = "" if strict else ": going on under degraded per-process limits until it answers"
+            logger.warning("Redis at %s is unreachable (%s)%s", self.where, self._down, tail)
+
+    def answered(self) -> None:
+        """Redis answered: the outage, if any, is over."""
         if self._down is not None:
             self._down = None
             logger.info("Redis at %s answers again: limits are shared again", self.where)
+
+    @property
+    def down_reason(self) -> str | None:
+        """Why Redis was last unreachable (None: it answers)."""
+        return self._down
+
+    async def aclose(self) -> None:
+        """Close the connection pool if it is ours (a given client is left open)."""
+        client = self._redis
+        if self.owned and client is not None:
+            self._redis = None
+            await client.aclose()
+
+
+class Link:
+    """One coordinator's use of a `Pool`: its ``strict`` and its namespace's name in errors."""
+
+    __slots__ = ("namespace", "pool", "strict")
+
+    def __init__(self, pool: Pool, *, strict: bool, namespace: str) -> None:
+        self.pool = pool
+        self.strict = strict
+        self.namespace = namespace
+
+    @property
+    def where(self) -> str:
+        return self.pool.where
+
+    @property
+    def up(self) -> bool:
+        return self.pool.up
+
+    async def run(self, op: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """``await op(redis, *args)``; an outage raises `Unavailable` (strict:
+        `CoordinationError`), a misconfiguration `CoordinationError` in both modes."""
+        pool = self.pool
+        if not pool.up:
+            raise self.refusal()
+        try:
+            result = await pool.call(op, *args)
+        except Exception as exc:
+            kind = classify(exc)
+            if kind is None:
+                raise
+            if kind == "misconfiguration":
+                raise self.misconfigured(exc) from None
+            pool.failed(exc, strict=self.strict)
+            raise self.refusal() from None
+        pool.answered()
         return result
 
-    async def run_quietly(self, op: Callable[..., Awaitable[object]], *args: Any) -> None:
-        """Like `run`, for work that may be lost (releasing a lease, a lock)."""
+    async def run_quietly(self, op: Callable[..., Awaitable[object]], *args: Any) -> bool:
+        """Like `run`, for work that may be lost; True when it was done."""
         try:
             await self.run(op, *args)
         except (Unavailable, CoordinationError):
-            pass
+            return False
+        return True
 
-    def _failed(self, exc: BaseException) -> None:
-        self._recheck_at = self._clock() + RECHECK_SECONDS
-        if self._down is None:
-            self._down = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            if self.strict:
-                logger.warning("Redis at %s is unreachable (%s)", self.where, self._down)
-            else:
-                logger.warning(
-                    "Redis at %s is unreachable (%s): going on under per-process limits "
-                    "until it answers again",
-                    self.where,
-                    self._down,
-                )
+    def misconfigured(self, exc: BaseException) -> CoordinationError:
+        """The error for a Redis that answers but refuses (not an outage)."""
+        return CoordinationError(
+            f"Redis at {self.where} refused namespace {self.namespace!r}: {_reason(exc)} "
+            "(check the URL's password, ACL permissions, database and the server's version; "
+            "this is not an outage, so there is no fallback)"
+        )
 
     def refusal(self) -> Exception:
         """What to raise while Redis is down: `Unavailable` (strict: `CoordinationError`)."""
         if self.strict:
             return CoordinationError(
-                f"Redis at {self.where} is unreachable ({self._down}); strict=True, so "
-                "nothing is sent without it"
+                f"Redis at {self.where} is unreachable ({self.pool.down_reason}); "
+                "strict=True, so nothing is sent without it"
             )
         return Unavailable()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        client, self._redis = self._redis, None
-        if client is not None:
-            await client.aclose()

@@ -17,7 +17,7 @@ from .._closing import AsyncClosing
 from ..errors import InvalidArgumentError
 from ..transport.limits import PACE
 from ._keys import Keys
-from ._link import Link, Unavailable, import_redis
+from ._link import Link, Pool, Unavailable, import_redis
 from ._local import LocalLimits
 from ._lua import ADMIT, PAUSE, Script
 from .session import RedisSession
@@ -32,6 +32,9 @@ logger = logging.getLogger("kashflow_async.coordination")
 #: How far ahead of its GCRA schedule a request may go (seconds): absorbs the lateness of
 #: a client that waited, without letting any one-second window exceed the rate.
 TOLERANCE = 0.01
+#: Default `lease_seconds`: the longest one request lasts with the client's defaults
+#: (30 s timeout x 4 attempts + 3 backoffs of at most 8 s), rounded up.
+LEASE_SECONDS = 150.0
 #: Longest wait before asking again while every in-flight slot is taken (seconds).
 SLOT_POLL = 0.01
 
@@ -57,32 +60,64 @@ class RedisCoordinator(AsyncClosing):
     process) with one warning, and Redis is tried again at most once a second;
     `strict=True` raises `CoordinationError` instead. Give it to clients as
     ``KashFlowClient(..., coordinator=coord)``; several clients may share one.
+
+    Give either `url` (the coordinator opens and closes its own connection pool) or
+    `redis=`, an existing ``redis.asyncio.Redis`` whose pool it uses and never closes;
+    `Coordination` hands out coordinators for many accounts over one pool.
     """
 
     def __init__(
         self,
-        url: str,
+        url: str | None = None,
         *,
         namespace: str,
+        redis: Redis | None = None,
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
-        lease_seconds: float = 60.0,
+        lease_seconds: float | None = None,
         strict: bool = False,
+        _pool: Pool | None = None,
     ) -> None:
         import_redis()
-        if not isinstance(url, str):
+        given = [
+            name
+            for name, value in (("url", url), ("redis", redis), ("pool", _pool))
+            if value is not None
+        ]
+        if len(given) != 1:
+            raise InvalidArgumentError(
+                "give a Redis URL or redis= (an existing redis.asyncio.Redis), "
+                f"exactly one, not {' and '.join(given) or 'neither'}"
+            )
+        if url is not None and not isinstance(url, str):
             raise InvalidArgumentError(f"url must be a Redis URL string, not {url!r}")
         _check_positive("rate_limit", rate_limit, allow_none=True)
         if max_in_flight is not None:
             whole_number("max_in_flight", max_in_flight, 1)
-        _check_positive("lease_seconds", lease_seconds, allow_none=False)
+        _check_positive("lease_seconds", lease_seconds, allow_none=True)
+        if lease_seconds is None:
+            lease_seconds = LEASE_SECONDS
+        elif lease_seconds < LEASE_SECONDS:
+            logger.warning(
+                "lease_seconds=%s for namespace %r is shorter than one request can last with "
+                "the client's defaults (%s s: timeout x attempts + backoff): a slow request's "
+                "slot may be handed to another before it ends",
+                lease_seconds,
+                namespace,
+                LEASE_SECONDS,
+            )
         self.namespace = namespace
         self.rate_limit = rate_limit
         self.max_in_flight = max_in_flight
         self.lease_seconds = lease_seconds
         self.strict = strict
         self.keys = Keys(namespace)
-        self._link = Link(url, strict=strict)
+        if _pool is None:
+            _pool = Pool(url if url is not None else redis)  # type: ignore[arg-type]
+            self._own_pool = True
+        else:
+            self._own_pool = False
+        self._link = Link(_pool, strict=strict, namespace=namespace)
         #: the `SharedSession` clients with credentials use
         self.session = RedisSession(self._link, self.keys)
         self._local = LocalLimits(rate_limit, max_in_flight)
@@ -98,7 +133,7 @@ class RedisCoordinator(AsyncClosing):
         # to release, as every attempt holds exactly one
         self._leases: deque[str | None] = deque()
         self._lease_ids = map(f"{secrets.token_hex(8)}:{{}}".format, itertools.count())
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
 
     def __repr__(self) -> str:
         return (
@@ -151,7 +186,7 @@ class RedisCoordinator(AsyncClosing):
         self._local.gate.pause(seconds)
         self._spawn(self._link.run_quietly(_pause, (self.keys.paused,), (_us(seconds),)))
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -164,9 +199,11 @@ class RedisCoordinator(AsyncClosing):
             await asyncio.wait(self._tasks, timeout=2.0)
 
     async def aclose(self) -> None:
-        """Finish pending releases and pauses, then close the connection pool."""
+        """Finish pending releases and pauses, then close the connection pool if this
+        coordinator opened it (a given client or a `Coordination`'s pool stays open)."""
         await self.drain()
-        await self._link.aclose()
+        if self._own_pool:
+            await self._link.pool.aclose()
 
     async def __aenter__(self) -> RedisCoordinator:
         # connect now, so that a wrong URL shows at once (one warning, or strict: raise)

@@ -78,7 +78,9 @@ class RedisSession:
 
 async def _get(redis: Redis, key: str) -> str | None:
     value = await redis.get(key)
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 async def _set(redis: Redis, key: str, value: str) -> None:

@@ -30,7 +30,7 @@ class Job:
     token: str | None = None
     rate_limit: float | None = None
     max_in_flight: int | None = None
-    lease_seconds: float = 60.0
+    lease_seconds: float | None = None
     strict: bool = False
     concurrency: int = 4
     resource: str = "invoices"
