@@ -241,8 +241,8 @@ class Stats:
 
     def times(self, route: str | None = None) -> list[float]:
         """Arrival times of the recorded requests to `route` (``"METHOD /template"``;
-        every route when None)."""
-        return [r.arrived for r in self.records if route is None or r.key == route]
+        every route when None), in order."""
+        return sorted(r.arrived for r in self.records if route is None or r.key == route)
 
     def max_rate(self, window: float = 1.0, route: str | None = None) -> int:
         """The most recorded requests that arrived within any `window` seconds."""
