@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import sys
 import time
@@ -71,6 +72,17 @@ def _sockets() -> int:
     return count
 
 
+class _Warnings(logging.Handler):
+    """Counts the coordination's warnings (an outage: limits fell back to per process)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 def _alive(kind: type) -> int:
     gc.collect()
     return sum(1 for obj in gc.get_objects() if isinstance(obj, kind))
@@ -84,7 +96,11 @@ async def _one(
 
     n = len(tokens)
     counts = {"ok": 0, "failed": 0}
+    warnings = _Warnings()
+    coordination_log = logging.getLogger("kashflow_async.coordination")
+    coordination_log.addHandler(warnings)
     async with AsyncExitStack() as stack:
+        stack.callback(coordination_log.removeHandler, warnings)
         base_sockets = _sockets()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
@@ -141,6 +157,7 @@ async def _one(
         "redis_connections": redis_connections,
         "connectors": connectors,
         "redis_pools": pools,
+        "redis_warnings": warnings.count,
     }
 
 
@@ -216,7 +233,8 @@ def render(results: dict[str, Any]) -> str:
         "`rate_limit` at the same rate. Throughput: successful requests per second, all "
         "accounts together, beside what their limits allow. CPU: this process's CPU time "
         "per request; admission: what the pool costs beyond 'no Redis'. Memory: traced "
-        "allocations per account (client + coordinator, after a first request)."
+        "allocations per account (client + coordinator, after a first request). Outages: "
+        "warnings that the coordination fell back to per-process limits."
     )
     parts = [intro]
     header = [
@@ -229,6 +247,7 @@ def render(results: dict[str, Any]) -> str:
         "Redis conns",
         "connectors / pools",
         "429s",
+        "outages",
     ]
     for loop_name, per_n in results["loops"].items():
         rows = []
@@ -249,6 +268,7 @@ def render(results: dict[str, Any]) -> str:
                         str(r["redis_connections"]),
                         f"{r['connectors']} / {r['redis_pools']}",
                         str(r["rate_limited"]),
+                        str(r.get("redis_warnings", 0)),
                     ]
                 )
         parts.append(f"**{loop_name}**\n\n" + table(header, rows))
