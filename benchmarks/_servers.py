@@ -214,6 +214,10 @@ async def _sandbox_main(conn: Connection, options: dict[str, Any], faults: dict[
         if name == "reset":
             sandbox.stats.reset()
             return None
+        if name == "tokens":  # a ready session token of each account beside the default
+            return [account.token for account in list(sandbox.accounts)[1:]]
+        if name == "rate_limited":
+            return sandbox.stats.rate_limited
         raise ValueError(f"unknown command {name!r}")
 
     async with sandbox:
@@ -329,3 +333,11 @@ class SandboxServer(_ServerProcess):
     def reset(self) -> None:
         """Forget the requests counted so far."""
         self.command("reset")
+
+    def tokens(self) -> list[str]:
+        """A ready session token of each account beside the default one (multi-account)."""
+        return list(self.command("tokens"))
+
+    def rate_limited(self) -> int:
+        """429 answers sent since the last `reset`."""
+        return int(self.command("rate_limited"))

@@ -3,10 +3,12 @@ in-memory state with the documented rules, plus seeded fault injection.
 
 Where things live: `state/` holds one room per endpoint family over the shared `account`
 (a new family is one module there, a room in `State` and a `Collection` in `routes`);
-`documents` derives every invoice and quote figure; `routes`, `http` and `middleware` are
+`documents` derives every invoice and quote figure; `accounts` holds several accounts and
+routes each request to the one its token names; `routes`, `http` and `middleware` are
 the HTTP side; `faults`, `clock` and `server` the harness; `serving` the command line.
 """
 
+from .accounts import AccountConfig, SandboxAccount
 from .clock import Clock, FakeClock, SystemClock
 from .faults import FaultRule, Faults, RequestRecord, Stats
 from .seed import (
@@ -29,12 +31,14 @@ __all__ = [
     "DEFAULT_USERNAME",
     "PAYMENT_METHODS",
     "SEED_CUSTOMER_CODES",
+    "AccountConfig",
     "Clock",
     "FakeClock",
     "FaultRule",
     "Faults",
     "RequestRecord",
     "Sandbox",
+    "SandboxAccount",
     "ServeOptions",
     "State",
     "Stats",

@@ -50,6 +50,12 @@ def build_parser(prog: str = "python -m kashflow_async.sandbox") -> argparse.Arg
     p.add_argument("--today", type=dt.date.fromisoformat, default=None, help="fixed date")
     p.add_argument("--xml", action="store_true", help="answer XML unless Accept asks for JSON")
     p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument(
+        "--accounts",
+        type=int,
+        default=0,
+        help="more logins, each with its own books and --rate-limit (account1@example.com ...)",
+    )
     return p
 
 

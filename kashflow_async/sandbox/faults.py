@@ -176,13 +176,15 @@ class RequestRecord:
     """One request the server saw: arrival time on the sandbox clock, method, route
     template (``/invoices/{number}``), the status answered (None while in flight; 499 when
     the client went away or the connection was dropped before anything was applied), the
-    fault injected (``ok`` if none) and the answer's request id."""
+    fault injected (``ok`` if none), the answer's request id and the user name of the
+    account that served it (None: no account, e.g. a request without a valid token)."""
 
     arrived: float
     method: str
     route: str
     status: int | None = None
     fault: str = "ok"
+    account: str | None = None
     #: the answer's ``X-Request-Id``
     request_id: str = field(default_factory=new_request_id)
 
@@ -217,10 +219,11 @@ class Stats:
         """How many requests arrived."""
         return sum(self.requests.values())
 
-    def begin(self, key: str) -> RequestRecord:
-        """Count a request to `key` (``"METHOD /template"``) arriving now; its record."""
+    def begin(self, key: str, arrived: float | None = None) -> RequestRecord:
+        """Count a request to `key` (``"METHOD /template"``) arriving now (or at
+        `arrived`, on the same clock); its record."""
         method, _, route = key.partition(" ")
-        record = RequestRecord(self._clock(), method, route)
+        record = RequestRecord(self._clock() if arrived is None else arrived, method, route)
         self.records.append(record)
         self.requests[key] += 1
         self.in_flight += 1
@@ -238,8 +241,8 @@ class Stats:
 
     def times(self, route: str | None = None) -> list[float]:
         """Arrival times of the recorded requests to `route` (``"METHOD /template"``;
-        every route when None)."""
-        return [r.arrived for r in self.records if route is None or r.key == route]
+        every route when None), in order."""
+        return sorted(r.arrived for r in self.records if route is None or r.key == route)
 
     def max_rate(self, window: float = 1.0, route: str | None = None) -> int:
         """The most recorded requests that arrived within any `window` seconds."""

@@ -18,23 +18,23 @@ from aiohttp import web
 from ..codecs import Codec, get_codec
 from ..errors import DecodeError
 from ..models import ErrorBody, PageMeta
+from .accounts import Accounts, SandboxAccount
 from .clock import Clock
 from .errors import BadRequest
 from .extras import adopt as adopt_extras
 from .faults import FaultInjector, Stats
-from .sessions import Sessions
 from .state import State
 from .views import check_paging, last_page
 
 __all__ = [
+    "ACCOUNTS_KEY",
     "CLOCK_KEY",
     "DEFAULT_FORMAT_KEY",
     "FAULTS_KEY",
     "PREFIX",
-    "SESSIONS_KEY",
-    "STATE_KEY",
     "STATS_KEY",
     "Handler",
+    "account_of",
     "answer_format",
     "enum_param",
     "error_response",
@@ -44,6 +44,8 @@ __all__ = [
     "path_int",
     "read_body",
     "respond",
+    "serve_as",
+    "state_of",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -52,8 +54,7 @@ PREFIX = "/v2"
 E = TypeVar("E", bound=Enum)
 T = TypeVar("T")
 
-STATE_KEY = web.AppKey("state", State)
-SESSIONS_KEY = web.AppKey("sessions", Sessions)
+ACCOUNTS_KEY = web.AppKey("accounts", Accounts)
 FAULTS_KEY = web.AppKey("faults", FaultInjector)
 STATS_KEY = web.AppKey("stats", Stats)
 DEFAULT_FORMAT_KEY = web.AppKey("default_format", str)
@@ -61,6 +62,35 @@ CLOCK_KEY = web.AppKey("clock", Clock)
 
 _XML_TYPES = ("application/xml", "text/xml")
 _JSON_TYPES = ("application/json", "text/json")
+#: where a request keeps the account serving it (a typed key where aiohttp has them)
+_ACCOUNT: Any = (
+    web.RequestKey("account", SandboxAccount)
+    if hasattr(web, "RequestKey")
+    else "kashflow_sandbox.account"
+)
+
+# ---------------------------------------------------------------------------- accounts
+
+
+def serve_as(request: web.Request, account: SandboxAccount) -> None:
+    """`account` serves `request` (set once its token or login names it)."""
+    request[_ACCOUNT] = account
+
+
+def account_of(request: web.Request) -> SandboxAccount | None:
+    """The account serving `request` (None until its token or login names one)."""
+    account: SandboxAccount | None = request.get(_ACCOUNT)
+    return account
+
+
+def state_of(request: web.Request) -> State:
+    """The books of the account serving `request` (an authenticated request has one)."""
+    account = account_of(request)
+    if account is None:  # pragma: no cover - the middleware authenticates first
+        raise RuntimeError("no account serves this request")
+    return account.state
+
+
 # ---------------------------------------------------------------------------- formats
 
 

@@ -8,16 +8,19 @@ import math
 
 from aiohttp import web
 
-from .errors import SandboxError
-from .faults import RequestRecord
+from .accounts import SandboxAccount
+from .errors import SandboxError, Unauthorized
+from .faults import Decision, RequestRecord
 from .http import (
+    ACCOUNTS_KEY,
     CLOCK_KEY,
     FAULTS_KEY,
     PREFIX,
-    SESSIONS_KEY,
     STATS_KEY,
     Handler,
+    account_of,
     error_response,
+    serve_as,
 )
 
 __all__ = ["CLOSED", "route_key", "sandbox_middleware"]
@@ -49,8 +52,8 @@ CLOSED = 499
 
 @web.middleware
 async def sandbox_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Statistics, request id, fault injection, authentication and error bodies around
-    every handler."""
+    """Statistics, request id, the account, fault injection, authentication and error
+    bodies around every handler."""
     stats = request.app[STATS_KEY]
     record = stats.begin(route_key(request))
     status = CLOSED
@@ -61,6 +64,40 @@ async def sandbox_middleware(request: web.Request, handler: Handler) -> web.Stre
         return response
     finally:
         stats.end(record, status)
+        _count_for_account(request, record)
+
+
+def _count_for_account(request: web.Request, record: RequestRecord) -> None:
+    """Record the answered request in the stats of the account that served it."""
+    account = account_of(request)
+    if account is None or record.status is None:
+        return
+    record.account = account.username
+    own = account.stats.begin(record.key, record.arrived)
+    own.fault, own.request_id, own.account = record.fault, record.request_id, record.account
+    account.stats.end(own, record.status)
+
+
+def route_account(request: web.Request, key: str) -> SandboxAccount | None:
+    """The account whose session token `request` carries (None for the login routes,
+    whose handlers find their account, and for a token no account handed out)."""
+    if key in _PUBLIC:
+        return None
+    account = request.app[ACCOUNTS_KEY].owner(_token(request))
+    if account is not None:
+        serve_as(request, account)
+    return account
+
+
+def decide(request: web.Request, key: str, account: SandboxAccount | None) -> Decision:
+    """The fate of one request: the server's faults first, then, if they let it through,
+    the account's own (their latencies add up)."""
+    decision = request.app[FAULTS_KEY].decide(key)
+    own = account.injector if account is not None else None
+    if own is None or decision.action != "ok":
+        return decision
+    mine = own.decide(key)
+    return Decision(decision.latency + mine.latency, mine.action, mine.status, mine.retry_after)
 
 
 async def _answer(
@@ -76,7 +113,8 @@ async def _answer(
             exc.reason.replace(" ", ""),
             f"{request.method} {request.path}: {exc.reason}.",
         )
-    decision = request.app[FAULTS_KEY].decide(key)
+    account = route_account(request, key)
+    decision = decide(request, key, account)
     if decision.latency:
         await request.app[CLOCK_KEY].sleep(decision.latency)
     action = record.fault = decision.action
@@ -89,7 +127,9 @@ async def _answer(
         return _injected_error(request, decision.status, decision.retry_after)
     try:
         if key not in _PUBLIC:
-            request.app[SESSIONS_KEY].check(_token(request))
+            if account is None:
+                raise Unauthorized("The session token is missing or invalid.")
+            account.sessions.check(_token(request))
         response = await handler(request)
     except SandboxError as exc:
         response = error_response(request, exc.status, exc.error, exc.message)

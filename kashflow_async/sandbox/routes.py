@@ -23,16 +23,16 @@ from ..models import (
     QuoteSortField,
     SortOrder,
 )
+from .accounts import Accounts
 from .clock import Clock, SystemClock
 from .errors import BadRequest
 from .faults import FaultInjector, Stats
 from .http import (
+    ACCOUNTS_KEY,
     CLOCK_KEY,
     DEFAULT_FORMAT_KEY,
     FAULTS_KEY,
     PREFIX,
-    SESSIONS_KEY,
-    STATE_KEY,
     STATS_KEY,
     Handler,
     enum_param,
@@ -42,10 +42,11 @@ from .http import (
     path_int,
     read_body,
     respond,
+    serve_as,
+    state_of,
 )
 from .middleware import sandbox_middleware
 from .records import INVOICES, PURCHASES, BulkKind
-from .sessions import Sessions
 from .state import State
 
 __all__ = ["COLLECTIONS", "PREFIX", "Collection", "build_app"]
@@ -53,25 +54,29 @@ __all__ = ["COLLECTIONS", "PREFIX", "Collection", "build_app"]
 M = TypeVar("M")
 
 
-def _state(request: web.Request) -> State:
-    return request.app[STATE_KEY]
-
-
 async def login(request: web.Request) -> web.Response:
-    """POST /sessiontoken: credentials in, temporary token and three positions out."""
+    """POST /sessiontoken: credentials in, temporary token and three positions out (at the
+    account the user name names)."""
     body = await read_body(request, LoginRequest, "login request (UserName, Password)")
-    return respond(request, request.app[SESSIONS_KEY].login(body.user_name, body.password))
+    account, challenge = request.app[ACCOUNTS_KEY].login(body)
+    serve_as(request, account)
+    return respond(request, challenge)
 
 
 async def verify(request: web.Request) -> web.Response:
-    """PUT /sessiontoken: temporary token and memorable-word characters in, token out."""
+    """PUT /sessiontoken: temporary token and memorable-word characters in, token out (at
+    the account that handed out the temporary token)."""
     body = await read_body(request, LoginChallenge, "memorable word answer")
-    return respond(request, request.app[SESSIONS_KEY].verify(body))
+    account, token = request.app[ACCOUNTS_KEY].verify(body)
+    serve_as(request, account)
+    return respond(request, token)
 
 
 async def logout(request: web.Request) -> web.Response:
     """DELETE /sessiontoken/{token}: end the session (unknown tokens too: idempotent)."""
-    request.app[SESSIONS_KEY].logout(request.match_info["token"])
+    account = request.app[ACCOUNTS_KEY].logout(request.match_info["token"])
+    if account is not None:
+        serve_as(request, account)
     return web.Response(status=204)
 
 
@@ -83,7 +88,7 @@ async def list_invoices(request: web.Request) -> web.Response:
     status = enum_param(request, "filterby", InvoiceFilter, InvoiceFilter.ALL)
     project = int_param(request, "projectnumber", 0) or None
     customer = request.query.get("customercode", "").strip() or None
-    items, total = _state(request).invoices.page(
+    items, total = state_of(request).invoices.page(
         page,
         perpage,
         sortby=sortby,
@@ -109,7 +114,7 @@ async def update_invoice_address(request: web.Request) -> web.Response:
     if not code.strip():
         raise BadRequest("Query parameter customercode is required.")
     body = await read_body(request, Address, "Address")
-    _state(request).invoices.update_address(code, body)
+    state_of(request).invoices.update_address(code, body)
     return web.Response(status=200)
 
 
@@ -119,7 +124,7 @@ async def list_quotes(request: web.Request) -> web.Response:
     sortby = enum_param(request, "sortby", QuoteSortField, QuoteSortField.NUMBER)
     order = enum_param(request, "order", SortOrder, SortOrder.ASC)
     customer = request.query.get("customercode", "").strip() or None
-    items, total = _state(request).quotes.page(
+    items, total = state_of(request).quotes.page(
         page, perpage, sortby=sortby, order=order, customer_code=customer
     )
     extra = {"sortby": sortby.value, "order": order.value}
@@ -148,19 +153,19 @@ class Collection(Generic[M]):
         what = self.model.__name__
 
         async def get(request: web.Request) -> web.Response:
-            return respond(request, self.get(_state(request), path_int(request, "number")))
+            return respond(request, self.get(state_of(request), path_int(request, "number")))
 
         async def create(request: web.Request) -> web.Response:
             body = await read_body(request, self.model, what)
-            return respond(request, self.create(_state(request), body), 201)
+            return respond(request, self.create(state_of(request), body), 201)
 
         async def update(request: web.Request) -> web.Response:
             body = await read_body(request, self.model, what)
             number = path_int(request, "number")
-            return respond(request, self.update(_state(request), number, body))
+            return respond(request, self.update(state_of(request), number, body))
 
         async def delete(request: web.Request) -> web.Response:
-            self.delete(_state(request), path_int(request, "number"))
+            self.delete(state_of(request), path_int(request, "number"))
             return web.Response(status=204)
 
         item = prefix + self.base + "/{number:\\d+}"
@@ -229,7 +234,7 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 
 async def list_credits(request: web.Request) -> web.Response:
     """GET /internal/invoices/{invoiceid}/credits: the customer's credits."""
-    credits = _state(request).customer_credits.for_invoice(path_int(request, "invoiceid"))
+    credits = state_of(request).customer_credits.for_invoice(path_int(request, "invoiceid"))
     return respond(request, credits)
 
 
@@ -237,7 +242,7 @@ async def apply_credits(request: web.Request) -> web.Response:
     """POST /internal/invoices/{invoiceid}/credits: 200 with the updated invoice."""
     body = await read_body(request, list[Credit], "list of credits")
     invoice_id = path_int(request, "invoiceid")
-    return respond(request, _state(request).customer_credits.apply(invoice_id, body))
+    return respond(request, state_of(request).customer_credits.apply(invoice_id, body))
 
 
 async def convert(request: web.Request) -> web.Response:
@@ -254,21 +259,19 @@ async def convert(request: web.Request) -> web.Response:
     else:
         raise BadRequest(f"retainafterconversion must be true or false, not {raw!r}.")
     numbers = await read_body(request, list[int], "list of quote numbers")
-    return respond(request, _state(request).quotes.convert(numbers, retain), 201)
+    return respond(request, state_of(request).quotes.convert(numbers, retain), 201)
 
 
 def build_app(
-    state: State,
-    sessions: Sessions,
+    accounts: Accounts,
     faults: FaultInjector,
     stats: Stats,
     default_format: str = "json",
     clock: Clock | None = None,
 ) -> web.Application:
-    """The aiohttp application serving the API under ``/v2``."""
+    """The aiohttp application serving the API of `accounts` under ``/v2``."""
     app = web.Application(middlewares=[sandbox_middleware], client_max_size=16 * 1024 * 1024)
-    app[STATE_KEY] = state
-    app[SESSIONS_KEY] = sessions
+    app[ACCOUNTS_KEY] = accounts
     app[FAULTS_KEY] = faults
     app[STATS_KEY] = stats
     app[DEFAULT_FORMAT_KEY] = default_format

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from .accounts import AccountConfig, Accounts, BookSizes, SandboxAccount, new_state
 from .clock import Clock, SystemClock
 from .faults import FaultInjector, Faults, Stats
 from .routes import PREFIX, build_app
-from .seed import populate
-from .sessions import Sessions
-from .state import State
 
 __all__ = ["DEFAULT_MEMORABLE_WORD", "DEFAULT_PASSWORD", "DEFAULT_USERNAME", "HOST", "Sandbox"]
 
@@ -42,6 +41,13 @@ class Sandbox:
     (settable at any time) serves invoices and quotes with members the models do not
     declare, as a newer server would; members a client sends are always kept (see
     `kashflow_async.sandbox.extras`).
+
+    Multi-account mode: `accounts` (a count, or one `AccountConfig` each) adds logins
+    beside the default one, each with its own books (the same sizes, seeded with `seed`
+    plus its position unless its config says), session tokens, rate limit and faults;
+    a request is served by the account whose token it carries. `accounts` lists them
+    all (the default one first); `account(username)` finds one. `faults` and `stats`
+    are the server's: they see every request, whatever its account.
     """
 
     def __init__(
@@ -64,29 +70,24 @@ class Sandbox:
         default_format: str = "json",
         access_log: bool = False,
         clock: Clock | None = None,
+        accounts: int | Sequence[AccountConfig] = (),
     ) -> None:
         if default_format not in ("json", "xml"):
             raise ValueError("default_format must be 'json' or 'xml'")
         self.clock: Clock = clock or SystemClock()
-        self.state = State(today=today, seed=seed)
-        populate(
-            self.state,
-            seed=seed,
-            customers=customers,
-            invoices=invoices,
-            quotes=quotes,
-            purchases=purchases,
-        )
-        self.state.settings.retain_quotes_after_conversion = retain_quotes_after_conversion
-        self.state.settings.extra_members = extra_members
-        self.sessions = Sessions(
-            username,
-            password,
-            memorable_word,
-            idle_timeout=token_idle_timeout,
-            rng=random.Random(seed),
-            clock=self.clock.now,
-        )
+        self._today = today
+        self._seed = seed
+        self._sizes = BookSizes(customers, invoices, quotes, purchases)
+        self._token_idle_timeout = token_idle_timeout
+        self._settings = (retain_quotes_after_conversion, extra_members)
+        self.accounts = Accounts()
+        default = self.add_account(AccountConfig(username, password, memorable_word), seed=seed)
+        #: the default account's books and sessions
+        self.state = default.state
+        self.sessions = default.sessions
+        configs = AccountConfig.numbered(accounts) if isinstance(accounts, int) else accounts
+        for position, config in enumerate(configs, start=1):
+            self.add_account(config, seed=seed + position)
         self.stats = Stats(clock=self.clock.now)
         self._injector = FaultInjector(faults, clock=self.clock.now)
         self._port = port
@@ -94,7 +95,34 @@ class Sandbox:
         self._access_log = access_log
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
-        self.token = self.sessions.issue()
+        self.token = default.token
+
+    def add_account(self, config: AccountConfig, *, seed: int | None = None) -> SandboxAccount:
+        """Add an account (also while running): its books are built like the default
+        account's, seeded with `config.seed`, else `seed`, else the sandbox's seed plus
+        the number of accounts so far. Raises `ValueError` for a user name already used."""
+        if config.username in self.accounts:
+            raise ValueError(f"two accounts have the user name {config.username!r}")
+        if config.seed is not None:
+            seed = config.seed
+        elif seed is None:
+            seed = self._seed + len(self.accounts)
+        state = new_state(seed, self._sizes, self._today)
+        state.settings.retain_quotes_after_conversion = self._settings[0]
+        state.settings.extra_members = self._settings[1]
+        account = SandboxAccount(
+            config,
+            state,
+            index=self.accounts.index,
+            idle_timeout=self._token_idle_timeout,
+            rng=random.Random(seed),
+            clock=self.clock.now,
+        )
+        return self.accounts.add(account)
+
+    def account(self, username: str) -> SandboxAccount:
+        """The account that logs in as `username` (`KeyError` naming it if none does)."""
+        return self.accounts[username]
 
     # ------------------------------------------------------------------ configuration
 
@@ -149,9 +177,10 @@ class Sandbox:
         return self.sessions.issue()
 
     def expire_tokens(self) -> None:
-        """Expire every session token: the next request with any of them gets 401
-        ``InvalidSessionToken`` (log in again through ``/sessiontoken``)."""
-        self.sessions.expire()
+        """Expire every session token of every account: the next request with any of them
+        gets 401 ``InvalidSessionToken`` (log in again through ``/sessiontoken``)."""
+        for account in self.accounts:
+            account.expire_tokens()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -160,8 +189,7 @@ class Sandbox:
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
         app = build_app(
-            self.state,
-            self.sessions,
+            self.accounts,
             self._injector,
             self.stats,
             self._default_format,
@@ -201,4 +229,5 @@ class Sandbox:
 
     def __repr__(self) -> str:
         where = self.url if self._bound_port is not None else "not running"
-        return f"<Sandbox {where} invoices={self.state.invoice_count()}>"
+        many = f" accounts={len(self.accounts)}" if len(self.accounts) > 1 else ""
+        return f"<Sandbox {where} invoices={self.state.invoice_count()}{many}>"

@@ -23,7 +23,12 @@ class _Session:
 
 class Sessions:
     """Login with username, password and three characters of the memorable word; session
-    tokens that expire after `idle_timeout` seconds without use."""
+    tokens that expire after `idle_timeout` seconds without use.
+
+    `index`, shared by the sessions of several accounts, maps each temporary and session
+    token these sessions hand out to `username` (and forgets it when the token ends), so
+    that a server holding many accounts finds a token's account in one look-up.
+    """
 
     def __init__(
         self,
@@ -34,6 +39,7 @@ class Sessions:
         idle_timeout: float = 1200.0,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        index: dict[str, str] | None = None,
     ) -> None:
         if len(memorable_word) < 3:
             raise ValueError("the memorable word needs at least 3 characters")
@@ -45,6 +51,7 @@ class Sessions:
         self._clock = clock
         self._pending: dict[str, tuple[list[int], float]] = {}
         self._sessions: dict[str, _Session] = {}
+        self._index: dict[str, str] = {} if index is None else index
 
     def login(self, username: str, password: str) -> LoginChallenge:
         """Step 1: check the credentials; answer a temporary token and three positions."""
@@ -53,6 +60,7 @@ class Sessions:
         positions = sorted(self._rng.sample(range(1, len(self.memorable_word) + 1), 3))
         temporary = secrets.token_hex(16)
         self._pending[temporary] = (positions, self._clock())
+        self._index[temporary] = self.username
         return LoginChallenge(
             temporary_token=temporary,
             memorable_word_list=[MemorableWordPosition(position=p) for p in positions],
@@ -62,7 +70,7 @@ class Sessions:
         """Step 2: check the characters of the memorable word; answer a session token."""
         pending = self._pending.get(challenge.temporary_token)
         if pending is None or self._clock() - pending[1] > self.idle_timeout:
-            self._pending.pop(challenge.temporary_token, None)
+            self._forget_pending(challenge.temporary_token)
             raise Unauthorized("The temporary token is unknown or expired.", "InvalidToken")
         positions, _ = pending
         given = {p.position: p.value for p in challenge.memorable_word_list}
@@ -72,13 +80,14 @@ class Sessions:
             raise Unauthorized(
                 "The characters of the memorable word are incorrect.", "InvalidMemorableWord"
             )
-        del self._pending[challenge.temporary_token]
+        self._forget_pending(challenge.temporary_token)
         return SessionToken(session_token=self.issue())
 
     def issue(self) -> str:
         """A new session token (the sandbox hands one out ready-made)."""
         token = secrets.token_hex(20)
         self._sessions[token] = _Session(token, self._clock())
+        self._index[token] = self.username
         return token
 
     def check(self, token: str | None) -> None:
@@ -89,20 +98,35 @@ class Sessions:
         if session is None:
             raise Unauthorized("The session token is missing or invalid.")
         if now - session.last_used > self.idle_timeout:
-            del self._sessions[session.token]
+            self._end(session.token)
             raise Unauthorized("The session token has expired.")
         session.last_used = now
 
     def logout(self, token: str) -> bool:
         """End a session; whether it existed."""
-        return self._sessions.pop(token, None) is not None
+        return self._end(token)
 
     def expire(self, token: str | None = None) -> None:
         """Expire one session token, or all of them (for tests of re-login)."""
-        if token is None:
-            self._sessions.clear()
-        else:
-            self._sessions.pop(token, None)
+        for ended in list(self._sessions) if token is None else [token]:
+            self._end(ended)
+
+    def owns(self, token: str) -> bool:
+        """Whether `token` is a session token these sessions handed out and still hold."""
+        return token in self._sessions
+
+    def _end(self, token: str) -> bool:
+        if self._sessions.pop(token, None) is None:
+            return False
+        if self._index.get(token) == self.username:
+            del self._index[token]
+        return True
+
+    def _forget_pending(self, temporary: str) -> None:
+        if self._pending.pop(temporary, None) is not None and self._index.get(temporary) == (
+            self.username
+        ):
+            del self._index[temporary]
 
     def is_live(self, token: str) -> bool:
         """Whether `token` would currently be accepted (does not refresh it)."""

@@ -59,6 +59,14 @@ def sandbox(
     ] = None,
     xml: Annotated[bool, flag("--xml", help="Answer XML unless Accept asks JSON.")] = False,
     access_log: Annotated[bool, flag("--access-log", help="Log every request.")] = False,
+    accounts: Annotated[
+        int,
+        typer.Option(
+            "--accounts",
+            min=0,
+            help="More logins, each with its own books and --rate-limit (account1@example.com…).",
+        ),
+    ] = 0,
 ) -> None:
     """Run a local KashFlow API sandbox with demo data (127.0.0.1 only) until Ctrl-C."""
     try:
@@ -66,6 +74,7 @@ def sandbox(
             port=port, seed=seed, invoices=invoices, quotes=quotes, customers=customers,
             latency=latency, jitter=jitter, error_rate=error_rate, rate_limit=rate_limit,
             today=today.date() if today else None, xml=xml, access_log=access_log,
+            accounts=accounts,
         )  # fmt: skip
     except ValueError as exc:
         usage_error(str(exc))
