@@ -43,7 +43,13 @@ from typing import Any, Generic, Protocol, TypeVar
 from ._checks import whole_number
 from ._closing import AsyncClosing
 from ._sending import SENDING
-from .errors import AmbiguousResultError, KashFlowError, NotFoundError
+from .errors import (
+    AmbiguousResultError,
+    KashFlowError,
+    NotFoundError,
+    NotSentError,
+    NumberConflictError,
+)
 
 __all__ = [
     "DEFAULT_BULK_CONCURRENCY",
@@ -76,32 +82,6 @@ _LINE_FIELDS = (
     "vat_level",
     "project_number",
 )
-
-
-class NumberConflictError(KashFlowError):
-    """A create was ambiguous, and the number it asked for holds other content."""
-
-    def __init__(self, number: int, field: str) -> None:
-        self.number = number
-        self.field = field
-        super().__init__(
-            f"number {number} already exists with a different {field}: "
-            "not the object this input describes"
-        )
-
-
-class NotSentError(KashFlowError):
-    """A create interrupted before its POST was sent (or after a lookup proved the POST it
-    sent not applied): nothing was created, and the input can be sent again."""
-
-    def __init__(
-        self,
-        message: str = "interrupted before the create was sent: nothing was applied",
-        *,
-        sent: Any = None,
-    ) -> None:
-        self.sent = sent
-        super().__init__(message)
 
 
 class _Creatable(Protocol[M]):
