@@ -431,7 +431,7 @@ class Transport:
         (``/invoices/{number}``), for hooks, logs and spans (default: `path`). `body` (a
         model or list) is encoded with the client's codec before anything is sent.
         `idempotent` defaults to "not POST" and decides what may be retried.
-        Raises the SPEC §2 errors: `APIError` subclasses, `TransportError`,
+        Raises the errors of `kashflow_async.errors`: `APIError` subclasses, `TransportError`,
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
         call = _Call(
