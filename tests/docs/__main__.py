@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .blocks import ROOT, page_name, pages
+from .blocks import page_name, pages
 from .pages import check, update
 
 
@@ -31,5 +31,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-
-__all__ = ["ROOT", "main"]
