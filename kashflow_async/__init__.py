@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .bulk import BulkResult, CreateMany, NumberConflictError
+from .bulk import BulkResult, CreateMany
 from .client import KashFlowClient
 from .codecs import Codec, WireFormat, get_codec
 from .errors import (
@@ -19,6 +19,8 @@ from .errors import (
     InvalidArgumentError,
     KashFlowError,
     NotFoundError,
+    NotSentError,
+    NumberConflictError,
     RateLimitError,
     ServerError,
     TransportError,
@@ -96,6 +98,7 @@ __all__ = [
     "KashFlowClient",
     "KashFlowError",
     "NotFoundError",
+    "NotSentError",
     "NumberConflictError",
     "Page",
     "PageIterator",

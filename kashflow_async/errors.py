@@ -21,6 +21,8 @@ __all__ = [
     "InvalidArgumentError",
     "KashFlowError",
     "NotFoundError",
+    "NotSentError",
+    "NumberConflictError",
     "RateLimitError",
     "ServerError",
     "TransportError",
@@ -33,18 +35,23 @@ _NO_HEADERS: Mapping[str, str] = CIMultiDictProxy(CIMultiDict())
 
 
 class KashFlowError(Exception):
-    """Base class of every error raised by kashflow-async."""
+    """Base class of every error kashflow-async raises: catch it to catch them all."""
 
 
 class InvalidArgumentError(KashFlowError, ValueError):
-    """An argument was refused before anything was sent."""
+    """An argument refused before anything was sent; the message names it and why.
+
+    Also a `ValueError`. Not worth retrying as it is: fix the call.
+    """
 
 
 class DecodeError(KashFlowError, ValueError):
-    """A body that is not valid JSON/XML, or that does not fit the expected model.
+    """An answer that is not valid JSON/XML, does not fit the expected model, or is too big.
 
     `type_name` names the target type, `path` the field path (``$.LineItems[0].Rate``)
     or the position in the document, `snippet` a short excerpt of the offending input.
+    Also a `ValueError`. The server did answer: a create may have been applied, so look
+    it up before sending it again.
     """
 
     def __init__(
@@ -71,7 +78,11 @@ class DecodeError(KashFlowError, ValueError):
 
 
 class EncodeError(KashFlowError, ValueError):
-    """A value that cannot be represented in the chosen wire format."""
+    """A value that cannot be sent: a float in a money field, a number out of range.
+
+    The message names the field (``$.LineItems[0].Rate``). Raised before anything is
+    sent; also a `ValueError`.
+    """
 
 
 class ConflictError(KashFlowError):
@@ -127,7 +138,11 @@ class APIError(KashFlowError):
 
 
 class BadRequestError(APIError):
-    """HTTP 400. `invalid_numbers` lists the object numbers the server refused."""
+    """HTTP 400: the server refused the request, and applied none of it.
+
+    `invalid_numbers` lists the object numbers the server named (empty if none), so a
+    bulk payment or conversion can be sent again without them.
+    """
 
     def __init__(self, status: int = 400, **kwargs: Any) -> None:
         super().__init__(status, **kwargs)
@@ -135,15 +150,19 @@ class BadRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    """HTTP 401 (after any re-login attempt)."""
+    """HTTP 401 after any re-login attempt: a bad token or bad credentials."""
 
 
 class NotFoundError(APIError):
-    """HTTP 404."""
+    """HTTP 404: no such object (or a base URL that does not lead to the API)."""
 
 
 class RateLimitError(APIError):
-    """HTTP 429 still failing after retries, or a Retry-After beyond the cap."""
+    """HTTP 429 still answered after the retries, or a ``Retry-After`` beyond the cap.
+
+    `retry_after` is the server's wait in seconds (None if it gave none): safe to retry
+    after it.
+    """
 
     def __init__(self, status: int = 429, *, retry_after: float | None = None, **kwargs: Any):
         super().__init__(status, **kwargs)
@@ -151,15 +170,26 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """HTTP 5xx still failing after retries."""
+    """HTTP 5xx still answered after the retries.
+
+    A read, update or delete is safe to retry; a create answered with a 5xx other than
+    503 may have been applied: look it up first.
+    """
 
 
 class CoordinationError(KashFlowError):
-    """The shared limits or session could not be reached (Redis down, with ``strict=True``)."""
+    """The shared limits or session failed: Redis misconfigured, or down with ``strict=True``.
+
+    Nothing was sent; safe to retry once Redis answers.
+    """
 
 
 class TransportError(KashFlowError):
-    """The request could not be completed: connection failure or timeout (see `__cause__`)."""
+    """A connection failure or timeout, still failing after the retries (see `__cause__`).
+
+    Safe to retry: reads, updates and deletes are idempotent, and a create raises this
+    only when it provably never reached the server.
+    """
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         self.method = method
@@ -168,9 +198,9 @@ class TransportError(KashFlowError):
 
 
 class AmbiguousResultError(TransportError):
-    """A non-idempotent request may have been applied, and could not be checked.
+    """A create that may have been applied, and could not be checked.
 
-    `sent` is what was sent (the model object), so the caller can look it up before
+    `sent` is what was sent (the model object): look it up (by its number) before
     trying again. The library never re-sends such a request by itself.
     """
 
@@ -195,6 +225,39 @@ class DeadlineExceededError(TransportError):
         super().__init__(message, method=method, url=url)
         self.deadline = deadline
         self.attempts = attempts
+
+
+class NumberConflictError(KashFlowError):
+    """An ambiguous create was looked up by its number, and that number holds other content.
+
+    `number` is the number, `field` the first member that differs. Not safe to retry: the
+    number belongs to another object.
+    """
+
+    def __init__(self, number: int, field: str) -> None:
+        self.number = number
+        self.field = field
+        super().__init__(
+            f"number {number} already exists with a different {field}: "
+            "not the object this input describes"
+        )
+
+
+class NotSentError(KashFlowError):
+    """A bulk create that was never applied: interrupted before its POST was sent, or
+    proved not applied by a lookup.
+
+    Nothing was created; `sent` is the input, safe to send again.
+    """
+
+    def __init__(
+        self,
+        message: str = "interrupted before the create was sent: nothing was applied",
+        *,
+        sent: Any = None,
+    ) -> None:
+        self.sent = sent
+        super().__init__(message)
 
 
 _STATUS_CLASSES: dict[int, type[APIError]] = {

@@ -1,43 +1,16 @@
-"""What `create_many` yields for each input: `BulkResult`, and the two errors only bulk
-creates produce (`NotSentError`, `NumberConflictError`)."""
+"""What `create_many` yields for each input: `BulkResult`; the two errors only bulk creates
+produce (`NotSentError`, `NumberConflictError`) live in `kashflow_async.errors`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from ..errors import AmbiguousResultError, KashFlowError
+from ..errors import AmbiguousResultError, NotSentError, NumberConflictError
 
 __all__ = ["BulkResult", "NotSentError", "NumberConflictError"]
 
 M = TypeVar("M")
-
-
-class NumberConflictError(KashFlowError):
-    """The number an input asks for holds other content: `field` names the first
-    member that differs (``customer_reference``, ``line_items[0].rate``)."""
-
-    def __init__(self, number: int, field: str) -> None:
-        self.number = number
-        self.field = field
-        super().__init__(
-            f"number {number} already exists with a different {field}: "
-            "not the object this input describes"
-        )
-
-
-class NotSentError(KashFlowError):
-    """A create interrupted before its POST was sent (or after a lookup proved the POST it
-    sent not applied): nothing was created, and the input can be sent again."""
-
-    def __init__(
-        self,
-        message: str = "interrupted before the create was sent: nothing was applied",
-        *,
-        sent: Any = None,
-    ) -> None:
-        self.sent = sent
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from .commands.quotes import quotes_app
 from .commands.sandbox import sandbox
 from .console import setup_logging
 from .options import CommandGroup, flag
-from .settings import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, Settings
+from .settings import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, Settings, check_account_rate
 
 __all__ = ["app"]
 
@@ -113,6 +113,7 @@ def root_options(
 ) -> None:
     """Work with the KashFlow REST API v2: invoices, quotes, bulk payments, credits,
     bulk import and export, and a local sandbox (`kashflow demo` shows it all)."""
+    check_account_rate(redis, account_rate)
     ctx.obj = Settings(
         base_url=base_url,
         token=token,

@@ -14,7 +14,14 @@ from ..errors import InvalidArgumentError
 from .console import print_retry
 from .errors import run, usage_error
 
-__all__ = ["DEFAULT_DEADLINE", "DEFAULT_TIMEOUT", "Settings", "run_command", "settings_of"]
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_TIMEOUT",
+    "Settings",
+    "check_account_rate",
+    "run_command",
+    "settings_of",
+]
 
 T = TypeVar("T")
 
@@ -89,11 +96,15 @@ class Settings:
             usage_error(str(exc))
 
     def coordinator(self) -> RedisCoordinator | None:
-        """The one `RedisCoordinator` of this command (``--redis``), or None."""
+        """The one `RedisCoordinator` of this command (``--redis``), or None (exit 2 for
+        a URL that is not a Redis URL)."""
         if self.redis and self._coordinator is None:
-            self._coordinator = RedisCoordinator(
-                self.redis, namespace=self.namespace, rate_limit=self.account_rate
-            )
+            try:
+                self._coordinator = RedisCoordinator(
+                    self.redis, namespace=self.namespace, rate_limit=self.account_rate
+                )
+            except InvalidArgumentError as exc:
+                usage_error(f"--redis (or KASHFLOW_REDIS_URL): {exc}")
         return self._coordinator
 
     async def aclose(self) -> None:
@@ -101,6 +112,17 @@ class Settings:
         coordinator, self._coordinator = self._coordinator, None
         if coordinator is not None:
             await coordinator.aclose()
+
+
+def check_account_rate(redis: str | None, account_rate: float | None) -> None:
+    """``--account-rate`` is the rate shared through Redis: without ``--redis`` it would
+    be ignored, so it is a usage error (`typer.BadParameter`, exit 2)."""
+    if account_rate is not None and not redis:
+        raise typer.BadParameter(
+            "needs --redis (or KASHFLOW_REDIS_URL): it is the rate every run on the account "
+            "shares through Redis.",
+            param_hint="'--account-rate' / KASHFLOW_ACCOUNT_RATE",
+        )
 
 
 def settings_of(ctx: typer.Context) -> Settings:

@@ -11,6 +11,7 @@ from .xml_codec import XMLCodec
 __all__ = ["Codec", "JSONCodec", "WireFormat", "XMLCodec", "get_codec"]
 
 WireFormat = Literal["json", "xml"]
+"""The wire formats the client speaks: ``"json"`` or ``"xml"`` (``wire_format=``)."""
 
 _CODECS: dict[str, Codec] = {}
 

@@ -1,4 +1,4 @@
-"""The XML wire format (lxml), DataContract style (SPEC §3).
+"""The XML wire format (lxml), DataContract style.
 
 Decoding reads the element tree into plain lists and dicts, driven by the model's
 description (compiled once per type), then lets msgspec build and check the model, so both

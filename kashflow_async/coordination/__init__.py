@@ -1,5 +1,5 @@
-"""Many processes, one account: limits, 429 pauses and the session shared through Redis
-(SPEC §6). Needs the extra ``kashflow-async[redis]``; redis-py is imported only when a
+"""Many processes, one account: limits, 429 pauses and the session shared through Redis.
+Needs the extra ``kashflow-async[redis]``; redis-py is imported only when a
 `RedisCoordinator` is made."""
 
 from ..errors import CoordinationError

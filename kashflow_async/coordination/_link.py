@@ -60,8 +60,10 @@ def describe_url(url: str) -> str:
     """``host:port/db`` of a Redis URL, without any user name or password."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss", "unix"):
+        got = f"one with scheme {parts.scheme!r}" if parts.scheme else "one without a scheme"
         raise InvalidArgumentError(
-            f"url must be a redis://, rediss:// or unix:// URL, not one of scheme {parts.scheme!r}"
+            "url must be a Redis URL such as redis://127.0.0.1:6379/0 (redis://, rediss:// "
+            f"or unix://), not {got}"
         )
     if parts.scheme == "unix":
         return parts.path

@@ -1,4 +1,4 @@
-"""`Coordination`: one Redis connection pool for any number of accounts (SPEC §10).
+"""`Coordination`: one Redis connection pool for any number of accounts.
 
 A service acting for many KashFlow accounts makes one `Coordination` and asks it for a
 cheap `RedisCoordinator` per account (``.account(namespace, ...)``). Every coordinator

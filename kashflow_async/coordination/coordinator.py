@@ -1,5 +1,5 @@
 """`RedisCoordinator`: one account's limits, 429 pauses and session, shared through Redis
-by every client of a namespace, in any process or machine (SPEC §6)."""
+by every client of a namespace, in any process or machine."""
 
 from __future__ import annotations
 

@@ -26,8 +26,11 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    """``redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no`` in a
-    temporary directory; `start()`, `kill()` (SIGKILL), `stop()`."""
+    """A throwaway redis-server for tests, on a free loopback port, without persistence.
+
+    Runs ``redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no`` in a
+    temporary directory; `start()`, `kill()` (SIGKILL), `stop()`; also a context manager.
+    """
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or _free_port()
@@ -36,9 +39,11 @@ class RedisServer:
 
     @property
     def url(self) -> str:
+        """``redis://127.0.0.1:<port>/0``."""
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> None:
+        """Start the server and wait (up to `timeout` seconds) until it accepts connections."""
         binary = redis_server_path()
         if binary is None:
             raise RuntimeError("redis-server is not installed")

@@ -1,4 +1,4 @@
-"""Session tokens: a given token, or the SPEC §4 login with credentials.
+"""Session tokens: a given token, or a login with user name, password and memorable word.
 
 One token is shared by every request of a client. A 401 ``InvalidSessionToken`` seen by
 any number of requests leads to a single new login: each request reports the token

@@ -288,7 +288,7 @@ class Transport:
         `idempotent` defaults to "not POST" and decides what may be retried. `data`, if
         given, is the body already encoded (`body` is then only what
         `AmbiguousResultError` reports as sent).
-        Raises the SPEC §2 errors: `APIError` subclasses, `TransportError`,
+        Raises the errors of `kashflow_async.errors`: `APIError` subclasses, `TransportError`,
         `AmbiguousResultError`, `DecodeError`, `EncodeError`.
         """
         call = Call(

@@ -28,7 +28,7 @@ from kashflow_async.sandbox import FaultRule, Faults, Sandbox
 
 from .conftest import Kashflow
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CLI_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "cli" / "index.md"
 JSON = get_codec("json")
 
 
@@ -285,8 +285,8 @@ def test_export_to_an_unknown_suffix_names_format(kashflow: Kashflow, tmp_path: 
     assert (tmp_path / "out.txt").read_text().startswith("Number,")
 
 
-def test_sort_by_values_agree_between_readme_and_help() -> None:
-    readme = README.read_text()
+def test_sort_by_values_agree_between_the_cli_guide_and_help() -> None:
+    readme = CLI_GUIDE.read_text()
     for command, enum in (("invoices", InvoiceSortField), ("quotes", QuoteSortField)):
         values = "|".join(e.value for e in enum)
         assert f"--sort-by {values}" in readme, command

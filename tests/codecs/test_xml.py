@@ -1,4 +1,4 @@
-"""The XML wire convention (SPEC §3) and hardened parsing."""
+"""The XML wire convention and hardened parsing."""
 
 from __future__ import annotations
 

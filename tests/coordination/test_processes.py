@@ -1,5 +1,5 @@
 """Four worker processes, each with its own client and `RedisCoordinator`, against one
-sandbox that enforces an account-wide rate: what SPEC §6 promises, in JSON and XML."""
+sandbox that enforces an account-wide rate: what the coordination promises, in JSON and XML."""
 
 from __future__ import annotations
 

@@ -1,25 +1,30 @@
-"""``python -m tests.docs [--update]``: check the README's examples, or regenerate their
-outputs in README.md."""
+"""``python -m tests.docs [--update] [PAGE...]``: check the examples of the README and
+of every page under docs/ (or of the pages named), or regenerate their outputs."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from .runner import check, update
+from .blocks import page_name, pages
+from .pages import check, update
 
 
 def main(argv: list[str]) -> int:
+    named = [Path(a).resolve() for a in argv if not a.startswith("--")]
+    chosen = named or pages()
     if "--update" in argv:
-        for line in update():
-            print(line)
-        print("README.md updated.")
+        for path in chosen:
+            for line in update(path):
+                print(line)
+            print(f"{page_name(path)} updated.")
         return 0
-    problems = check()
+    problems = [problem for path in chosen for problem in check(path)]
     for problem in problems:
         print(problem, end="\n\n")
     print(
         f"{len(problems)} differences"
-        + (": run python -m tests.docs --update" if problems else ".")
+        + (": run python -m tests.docs --update [PAGE...]" if problems else ".")
     )
     return 1 if problems else 0
 

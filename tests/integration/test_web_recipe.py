@@ -1,5 +1,5 @@
-"""The README's aiohttp.web recipe: one client opened in the app's lifespan and shared by
-every handler; a caller that disconnects frees its KashFlow concurrency slot."""
+"""The web backends guide's aiohttp.web recipe: one client opened in the app's lifespan
+and shared by every handler; a caller that disconnects frees its KashFlow concurrency slot."""
 
 from __future__ import annotations
 

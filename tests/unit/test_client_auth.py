@@ -1,5 +1,5 @@
-"""Login (SPEC §4), one shared re-login for many 401s, logout, and secrets kept out of
-logs, exceptions and reprs."""
+"""Login (user name, password, memorable word), one shared re-login for many 401s,
+logout, and secrets kept out of logs, exceptions and reprs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Status and failure mapping onto the SPEC §2 errors, from either wire format."""
+"""Status and failure mapping onto the public errors, from either wire format."""
 
 from __future__ import annotations
 

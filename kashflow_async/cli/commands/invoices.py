@@ -10,7 +10,7 @@ from ...client import KashFlowClient
 from ...models import InvoiceFilter, InvoiceSortField, SortOrder
 from ...pagination import PageIterator
 from ..kinds import INVOICES
-from ..options import CommandGroup, Yes
+from ..options import CommandGroup, Yes, wire_choice, wire_choices
 from .documents import (
     Concurrency,
     Customer,
@@ -44,8 +44,8 @@ SortBy = Annotated[
     InvoiceSortField | None,
     typer.Option(
         "--sort-by",
-        case_sensitive=False,
-        metavar="|".join(f.value for f in InvoiceSortField),
+        parser=wire_choice(InvoiceSortField),
+        metavar=wire_choices(InvoiceSortField),
         help="Sort column (any letter case).",
         show_default=False,
     ),

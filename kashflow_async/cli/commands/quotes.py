@@ -13,7 +13,7 @@ from ..console import spinner
 from ..formats.columns import CONVERSION_COLUMNS, row_of
 from ..formats.writers import pick_format, records_table, write_one
 from ..kinds import QUOTES
-from ..options import CommandGroup
+from ..options import CommandGroup, wire_choice, wire_choices
 from ..settings import run_command, settings_of
 from .documents import (
     Concurrency,
@@ -43,8 +43,8 @@ SortBy = Annotated[
     QuoteSortField | None,
     typer.Option(
         "--sort-by",
-        case_sensitive=False,
-        metavar="|".join(f.value for f in QuoteSortField),
+        parser=wire_choice(QuoteSortField),
+        metavar=wire_choices(QuoteSortField),
         help="Sort column (any letter case).",
         show_default=False,
     ),

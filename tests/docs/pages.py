@@ -1,4 +1,4 @@
-"""Checking and regenerating the README (`check`, `update`); the shared servers."""
+"""Checking and regenerating a page's examples (`check`, `update`); the shared servers."""
 
 from __future__ import annotations
 
@@ -10,21 +10,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .readme import (
-    README,
-    Block,
-    Console,
-    Ran,
-    mask,
-    needs_api,
-    needs_redis,
-    parse,
-    redis_process,
-    render,
-    run_python,
-    sandbox_options,
-    sandbox_process,
-)
+from .blocks import Block, mask, needs_api, needs_redis, page_name, parse, render, sandbox_options
+from .execute import Console, Ran, redis_process, run_python, sandbox_process
 
 __all__ = ["Servers", "check", "compare", "redis_missing", "servers", "update"]
 
@@ -39,22 +26,22 @@ def redis_missing() -> str | None:
 
 
 class Servers:
-    """The sandbox (README options) and the redis-server the python blocks may need,
-    started on first use and stopped at the end."""
+    """The sandboxes (one per set of page options) and the redis-server the python blocks
+    may need, started on first use and stopped at the end."""
 
-    def __init__(self, options: list[str], folder: Path) -> None:
-        self.options = options
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.stack = contextlib.ExitStack()
-        self._api: dict[str, str] | None = None
+        self._api: dict[tuple[str, ...], dict[str, str]] = {}
         self._redis: str | None = None
 
-    def env_for(self, block: Block) -> dict[str, str]:
+    def env_for(self, block: Block, options: list[str]) -> dict[str, str]:
         env: dict[str, str] = {}
         if needs_api(block):
-            if self._api is None:
-                self._api = self.stack.enter_context(sandbox_process(self.options, self.folder))
-            env.update(self._api)
+            key = tuple(options)
+            if key not in self._api:
+                self._api[key] = self.stack.enter_context(sandbox_process(options, self.folder))
+            env.update(self._api[key])
         if needs_redis(block):
             if self._redis is None:
                 self._redis = self.stack.enter_context(redis_process(self.folder))
@@ -66,29 +53,30 @@ class Servers:
 
 
 @contextlib.contextmanager
-def servers(options: list[str]) -> Iterator[tuple[Servers, Path]]:
-    with tempfile.TemporaryDirectory(prefix="kashflow-readme-") as tmp:
-        shared = Servers(options, Path(tmp))
+def servers() -> Iterator[Servers]:
+    with tempfile.TemporaryDirectory(prefix="kashflow-docs-") as tmp:
+        shared = Servers(Path(tmp))
         try:
-            yield shared, Path(tmp)
+            yield shared
         finally:
             shared.close()
 
 
-def _run_all(text: str) -> tuple[dict[int, Ran], Console, list[str]]:
-    blocks = parse(text)
+def _run_all(path: Path) -> tuple[dict[int, Ran], Console, list[str]]:
+    text = path.read_text()
+    blocks = parse(text, page_name(path))
     options = sandbox_options(text)
     python: dict[int, Ran] = {}
     skipped: list[str] = []
     reason = redis_missing()
-    with servers(options) as (shared, folder):
+    with servers() as shared:
         for block in (b for b in blocks if b.lang == "python"):
             if needs_redis(block) and reason:
                 if os.environ.get("CI"):
                     raise RuntimeError(f"{block.name}: {reason}")
                 skipped.append(f"{block.name}: skipped: {reason}")
                 continue
-            ran = run_python(block, folder, shared.env_for(block))
+            ran = run_python(block, shared.folder, shared.env_for(block, options))
             if ran.code != 0:
                 raise RuntimeError(f"{block.name} failed (exit {ran.code}):\n{ran.errors}")
             python[block.start] = ran
@@ -97,18 +85,18 @@ def _run_all(text: str) -> tuple[dict[int, Ran], Console, list[str]]:
     return python, console, skipped
 
 
-def update() -> list[str]:
-    """Run every block and command and write their outputs into the README; what was
-    skipped."""
-    text = README.read_text()
-    python, console, skipped = _run_all(text)
+def update(path: Path) -> list[str]:
+    """Run every block and command of the page at `path` and write their outputs into
+    it; what was skipped."""
+    text = path.read_text()
+    python, console, skipped = _run_all(path)
     replace: dict[int, list[str]] = {}
-    for block in parse(text):
+    for block in parse(text, page_name(path)):
         if block.start in python:
             out = python[block.start].output.rstrip("\n")
             shown = "\n".join(block.output.body) if block.output else ""
             if not compare(block.name, shown, out):
-                continue  # unchanged but for volatile parts: keep the README's text
+                continue  # unchanged but for volatile parts: keep the page's text
             if block.output is not None and out:
                 replace[block.output.start] = out.split("\n")
             elif out:
@@ -119,19 +107,19 @@ def update() -> list[str]:
             body = console.bodies[block.start]
             if compare(block.name, "\n".join(block.body), "\n".join(body), console.folder):
                 replace[block.start] = body
-    current = README.read_text()  # written by others meanwhile? then run again
-    if current != text:
-        raise RuntimeError("README.md changed while the examples ran: run --update again")
-    README.write_text(render(text, replace))
+    if path.read_text() != text:  # written by others meanwhile? then run again
+        raise RuntimeError(f"{page_name(path)} changed while the examples ran: update again")
+    path.write_text(render(text, replace))
     return skipped
 
 
-def check() -> list[str]:
-    """Run everything; the differences from the README (masked), as unified diffs."""
-    text = README.read_text()
-    python, console, _ = _run_all(text)
+def check(path: Path) -> list[str]:
+    """Run everything on the page at `path`; the differences from the page (masked), as
+    unified diffs."""
+    text = path.read_text()
+    python, console, _ = _run_all(path)
     problems: list[str] = []
-    for block in parse(text):
+    for block in parse(text, page_name(path)):
         if block.start in python:
             shown = "\n".join(block.output.body) if block.output else ""
             problems += compare(block.name, shown, python[block.start].output)
@@ -147,5 +135,5 @@ def compare(name: str, shown: str, actual: str, folder: str | None = None) -> li
     a, b = mask(shown, folder), mask(actual, folder)
     if a == b:
         return []
-    lines = difflib.unified_diff(a.splitlines(), b.splitlines(), "README", "actual", lineterm="")
+    lines = difflib.unified_diff(a.splitlines(), b.splitlines(), "page", "actual", lineterm="")
     return [f"{name}:\n" + "\n".join(lines)]
