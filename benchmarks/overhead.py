@@ -40,6 +40,7 @@ from kashflow_async.models import Invoice
 from kashflow_async.transport.transport import USER_AGENT
 
 from . import _rivals as rv
+from . import hooks_cost
 from ._data import typical_invoice
 from ._loops import loops, run_on
 from ._servers import CannedServer
@@ -53,12 +54,24 @@ KF_JSON = "kashflow-async JSON"
 KF_NO_RETRY = "kashflow-async JSON, retries off"
 KF_HOOKS = "kashflow-async JSON, event hooks on"
 KF_TRACING = "kashflow-async JSON, tracing on"
+OTEL_BARE = "bare aiohttp + JSON decode, OTel aiohttp instrumentation"
 BARE_XML = "bare aiohttp + XML decode"
 KF_XML = "kashflow-async XML"
 HTTPX = "httpx + pydantic"
 
 #: table order; each contender's ratio is taken against its reference ("bare + decode")
-CONTENDERS = (BARE, BARE_JSON, KF_JSON, KF_NO_RETRY, KF_HOOKS, KF_TRACING, BARE_XML, KF_XML, HTTPX)
+CONTENDERS = (
+    BARE,
+    BARE_JSON,
+    KF_JSON,
+    KF_NO_RETRY,
+    KF_HOOKS,
+    KF_TRACING,
+    OTEL_BARE,
+    BARE_XML,
+    KF_XML,
+    HTTPX,
+)
 REFERENCE = {name: BARE_XML if "XML" in name else BARE_JSON for name in CONTENDERS}
 #: short names for ``--profile``
 PROFILE_NAMES = {
@@ -68,6 +81,10 @@ PROFILE_NAMES = {
     "bare-json": BARE_JSON,
     "bare-xml": BARE_XML,
     "httpx": HTTPX,
+    "hooks": KF_HOOKS,
+    "tracing": KF_TRACING,
+    "otel-bare": OTEL_BARE,
+    "no-retry": KF_NO_RETRY,
 }
 
 TOKEN = "benchmark-token"
@@ -85,6 +102,10 @@ def available() -> dict[str, str]:
         missing[KF_HOOKS] = "KashFlowClient has no event_hooks yet"
     if "tracer_provider" not in params:
         missing[KF_TRACING] = "KashFlowClient has no tracer_provider yet"
+    try:
+        import opentelemetry.instrumentation.aiohttp_client  # noqa: F401
+    except ImportError:
+        missing[OTEL_BARE] = "opentelemetry-instrumentation-aiohttp-client is not installed"
     return missing
 
 
@@ -113,11 +134,21 @@ def _tracer_provider() -> Any:
     return provider
 
 
-async def _bare(stack: AsyncExitStack, url: str, c: int, media: str, decode: Any) -> Call:
-    """The loop a user writes with aiohttp alone; `decode` None: no decoding."""
+async def _bare(
+    stack: AsyncExitStack, url: str, c: int, media: str, decode: Any, traced: bool = False
+) -> Call:
+    """The loop a user writes with aiohttp alone; `decode` None: no decoding; `traced`:
+    with OpenTelemetry's aiohttp client instrumentation (a span per request)."""
     headers = {"Accept": media, "User-Agent": USER_AGENT, "Authorization": "KfToken " + TOKEN}
+    trace_configs = None
+    if traced:
+        from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+
+        trace_configs = [create_trace_config(tracer_provider=_tracer_provider())]
     session = await stack.enter_async_context(
-        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=c), headers=headers)
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=c), headers=headers, trace_configs=trace_configs
+        )
     )
     target = f"{url}/invoices/{NUMBER}"
 
@@ -170,6 +201,8 @@ async def contender(stack: AsyncExitStack, name: str, url: str, c: int) -> Call:
         return await _bare(stack, url, c, js.media_type, js.decode)
     if name == BARE_XML:
         return await _bare(stack, url, c, xml.media_type, xml.decode)
+    if name == OTEL_BARE:
+        return await _bare(stack, url, c, js.media_type, js.decode, traced=True)
     if name == KF_JSON:
         return await _client(stack, url, c)
     if name == KF_NO_RETRY:
@@ -235,11 +268,14 @@ def run(
     rounds: int,
     target_s: float,
     loop: str | None = None,
+    only: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """µs/request of every contender at every concurrency, under every event loop."""
+    """µs/request of every contender (`only`: these, with their references) at every
+    concurrency, under every event loop."""
     json_body, xml_body = documents()
     missing = available()
-    names = [n for n in CONTENDERS if n not in missing]
+    wanted = set(CONTENDERS) if only is None else {*only, *(REFERENCE[n] for n in only)}
+    names = [n for n in CONTENDERS if n not in missing and n in wanted]
     results: dict[str, Any] = {
         "invoice_lines": INVOICE_LINES,
         "json_bytes": len(json_body),
@@ -262,6 +298,10 @@ def run(
                     for n, (wall, cpu) in samples.items()
                 }
             results["loops"][loop_name] = per_c
+            if KF_HOOKS in names:
+                results.setdefault("hook_cost", {})[loop_name] = run_on(
+                    factory, partial(hooks_cost.measure, rounds=max(rounds, 5))
+                )
     return results
 
 
@@ -290,6 +330,12 @@ def render(results: dict[str, Any]) -> str:
     if results["skipped"]:
         parts.append(
             "Not measured: " + "; ".join(f"{n} ({why})" for n, why in results["skipped"].items())
+        )
+    for loop, cost_ in results.get("hook_cost", {}).items():
+        parts.append(
+            f"No-op event hooks ({loop}), measured without the network (`benchmarks.hooks_cost`"
+            f"): {cost_['hooks_us']:.2f} µs of client CPU per request "
+            f"({cost_['without_us']:.1f} µs without hooks, {cost_['with_us']:.1f} µs with)."
         )
     for loop, per_c in results["loops"].items():
         header = ["contender"]
@@ -357,11 +403,48 @@ def brief(results: dict[str, Any], cpu: bool = False) -> str:
     return table(header, rows)
 
 
+def cost(per: dict[str, Any], name: str, base: str) -> float:
+    """Client CPU µs/request that `name` adds to `base` (medians of the same run)."""
+    return float(per[name]["cpu"]["median"] - per[base]["cpu"]["median"])
+
+
+def _option_targets(
+    loop: str, c: str, per: dict[str, Any], hook_us: float | None
+) -> list[tuple[str, str, bool]]:
+    """No-op hooks ≤3% of a request's client CPU (`hook_us`: their cost measured without
+    the network, else the paired ratio); tracing ≤ the OTel instrumentation."""
+    out = []
+    if hook_us is not None and KF_JSON in per:
+        share = hook_us / per[KF_JSON]["cpu"]["median"]
+        shown = f"{hook_us:.1f} µs = {share * 100:.1f}%"
+        out.append((f"no-op hooks ≤3% of a request's CPU (c={c}, {loop})", shown, share <= 0.03))
+    elif KF_HOOKS in per:
+        r = paired_ratio(per[KF_JSON]["cpu"], per[KF_HOOKS]["cpu"])
+        out.append(
+            (f"no-op hooks ≤3% CPU (c={c}, {loop})", f"{(1 / r - 1) * 100:+.1f}%", r >= 0.97)
+        )
+    if KF_TRACING in per and OTEL_BARE in per:
+        ours, theirs = cost(per, KF_TRACING, KF_JSON), cost(per, OTEL_BARE, BARE_JSON)
+        out.append(
+            (
+                f"tracing ≤ OTel aiohttp instrumentation, CPU µs added (c={c}, {loop})",
+                f"{ours:.1f} vs {theirs:.1f}",
+                ours <= theirs,
+            )
+        )
+    return out
+
+
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
-    """Client ≥0.97× bare + decode (JSON, XML), retries free, ≥4× httpx; per c and loop."""
+    """Client ≥0.97× bare + decode (JSON, XML), retries free, ≥4× httpx, no-op hooks ≤3%,
+    tracing ≤ the OTel instrumentation; per c and loop (for the contenders measured)."""
     out = []
     for loop, per_c in results["loops"].items():
         for c, per in per_c.items():
+            hook = results.get("hook_cost", {}).get(loop)
+            out.extend(_option_targets(loop, c, per, hook["hooks_us"] if hook else None))
+            if KF_JSON not in per or KF_XML not in per or KF_NO_RETRY not in per:
+                continue
             for name in (KF_JSON, KF_XML):
                 r = ratio(per, name)
                 out.append((f"{name} ≥0.97× bare + decode (c={c}, {loop})", f"{r:.2f}×", r >= 0.97))
@@ -370,6 +453,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
                 (f"retries on ≥0.97× retries off (c={c}, {loop})", f"{free:.2f}×", free >= 0.97)
             )
         c = max(per_c, key=int)
+        if HTTPX not in per_c[c] or KF_JSON not in per_c[c]:
+            continue
         vs = paired_ratio(per_c[c][HTTPX], per_c[c][KF_JSON])
         out.append((f"{KF_JSON} ≥4× httpx + pydantic (c={c}, {loop})", f"{vs:.1f}×", vs >= 4.0))
     return out
@@ -420,6 +505,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds (default 10, quick 2)")
     parser.add_argument("--profile", choices=sorted(PROFILE_NAMES), help="profile one contender")
     parser.add_argument("--sort", default="tottime", help="pstats sort key (with --profile)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=sorted(PROFILE_NAMES),
+        help="measure only these contenders (and their references)",
+    )
     args = parser.parse_args(argv)
     if args.profile:
         name = PROFILE_NAMES[args.profile]
@@ -432,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rounds=args.rounds or (2 if args.quick else 10),
         target_s=0.03 if args.quick else 0.3,
         loop=args.loop,
+        only=[PROFILE_NAMES[n] for n in args.only] if args.only else None,
     )
     print(render(results))
     print()

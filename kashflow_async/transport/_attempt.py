@@ -90,14 +90,17 @@ async def _send(
     limits = shared.limits
     failure: Exception | None = None
     start = 0.0
+    shown: str | None = None  # the URL events show, made once per attempt
     if not admitted and not limits.try_acquire():
         await limits.acquire()
     try:
         if (sending := SENDING.get()) is not None:
             sending()  # create_many: this attempt is written now
         if hooks is not None and hooks.request:
-            event = RequestEvent(call.method, call.route, t._display_url(call), number)
-            await emit(hooks.request, event)
+            shown = t._display_url(call)
+            event = RequestEvent(call.method, call.route, shown, number)
+            if (pending := emit(hooks.request, event)) is not None:
+                await pending
         if timed:
             start = time.perf_counter()
         # awaited rather than entered: no context-manager coroutines per request
@@ -154,9 +157,10 @@ async def _send(
                 request_id,
             )
         if hooks is not None and hooks.response:
-            url = t._display_url(call)
+            url = shown if shown is not None else t._display_url(call)
             event = ResponseEvent(call.method, call.route, url, number, status, elapsed, request_id)
-            await emit(hooks.response, event)
+            if (pending := emit(hooks.response, event)) is not None:
+                await pending
         if t.raw and ok:
             version = resp.version
             return RawResponse(

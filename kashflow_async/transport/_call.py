@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
 import aiohttp
@@ -17,12 +17,31 @@ from .auth import SessionAuth
 from .limits import Limits
 from .tracing import Tracing
 
-__all__ = ["USER_AGENT", "Call", "Shared"]
+if TYPE_CHECKING:
+    from .hooks import EventHooks
+    from .retry import RetryPolicy
+
+__all__ = ["USER_AGENT", "Call", "CallOptions", "Shared"]
 
 USER_AGENT = f"kashflow-async/{__version__}"
 #: Paths whose parsed URL a client keeps (object numbers make paths many; the first
 #: ones seen are kept, the rest parsed per request).
 URL_CACHE_SIZE = 4096
+
+
+class CallOptions(TypedDict, total=False):
+    """What may differ per call (`Transport.with_options`, `KashFlowClient.with_options`)."""
+
+    #: seconds per attempt (None: no limit)
+    timeout: float | None
+    max_retries: int
+    retry_policy: RetryPolicy
+    #: replaces the client's hooks (``{}`` or None: none)
+    event_hooks: EventHooks | None
+    max_response_bytes: int
+    #: seconds for the whole call: every attempt, retry wait and admission wait (None: no
+    #: limit beyond the per-attempt timeout and the retries)
+    deadline: float | None
 
 
 class Shared:

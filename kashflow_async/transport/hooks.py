@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
 from ..errors import InvalidArgumentError, KashFlowError
 
-__all__ = ["EventHooks", "Hook", "Hooks", "RequestEvent", "ResponseEvent", "RetryEvent"]
+__all__ = [
+    "EventHooks",
+    "Hook",
+    "Hooks",
+    "RequestEvent",
+    "ResponseEvent",
+    "RetryEvent",
+    "emit",
+    "retry_hook",
+]
 
 logger = logging.getLogger("kashflow_async")
 
 
-@dataclass(frozen=True, slots=True)
+# Events are plain (not frozen) slotted dataclasses: a frozen one pays an
+# object.__setattr__ per field on every attempt.
+
+
+@dataclass(slots=True)
 class RequestEvent:
     """An attempt is about to be sent."""
 
@@ -35,7 +48,7 @@ class RequestEvent:
     attempt: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResponseEvent(RequestEvent):
     """An attempt got an HTTP answer (any status; its body has been read)."""
 
@@ -46,7 +59,7 @@ class ResponseEvent(RequestEvent):
     request_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RetryEvent(RequestEvent):
     """Attempt `attempt` failed and will be retried after `delay` seconds.
 
@@ -106,12 +119,62 @@ class Hooks:
         return hooks if hooks.request or hooks.response or hooks.retry else None
 
 
-async def emit(hooks: tuple[Hook, ...], event: Any) -> None:
-    """Call every hook with `event`, in order; one that raises is logged and skipped."""
-    for hook in hooks:
+def emit(hooks: tuple[Hook, ...], event: Any) -> Coroutine[Any, Any, None] | None:
+    """Call every hook with `event`, in order; one that raises is logged and skipped.
+
+    Plain hooks run at once and None is returned: no coroutine is made for them. From
+    the first hook that returns an awaitable on, the rest runs in the coroutine returned
+    (await it), so that every hook still sees the event in order.
+    """
+    for index, hook in enumerate(hooks):
         try:
             result = hook(event)
-            if inspect.isawaitable(result):
-                await result
         except Exception:
-            logger.exception("event hook %r failed on %s", hook, type(event).__name__)
+            _failed(hook, event)
+            continue
+        if result is not None and inspect.isawaitable(result):
+            return _finish(result, hook, hooks[index + 1 :], event)
+    return None
+
+
+async def _finish(pending: Awaitable[Any], hook: Hook, rest: tuple[Hook, ...], event: Any) -> None:
+    """Await the awaitable `hook` returned, then call the hooks after it."""
+    try:
+        await pending
+    except Exception:
+        _failed(hook, event)
+    more = emit(rest, event)
+    if more is not None:
+        await more
+
+
+def _failed(hook: Hook, event: Any) -> None:
+    logger.exception("event hook %r failed on %s", hook, type(event).__name__)
+
+
+def retry_hook(
+    hooks: Hooks | None, call: Any, url_of: Callable[[Any], str], max_retries: int
+) -> Callable[[Any, int, float], Awaitable[None]] | None:
+    """What tells the ``retry`` hooks of `hooks` that `call` will be retried (the retry
+    loop's ``on_retry``); None when there are none. `url_of(call)` is the URL shown."""
+    if hooks is None or not hooks.retry:
+        return None
+    retry_hooks = hooks.retry
+
+    async def on_retry(failure: Any, retry: int, delay: float) -> None:
+        error = failure.error
+        event = RetryEvent(
+            call.method,
+            call.route,
+            url_of(call),
+            call.attempts,
+            delay,
+            error,
+            getattr(error, "status", None),
+            max_retries,
+        )
+        pending = emit(retry_hooks, event)
+        if pending is not None:
+            await pending
+
+    return on_retry

@@ -18,18 +18,18 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import aiohttp
 
 from ..codecs import Codec
 from ..errors import DeadlineExceededError, KashFlowError
 from ._attempt import send_once
-from ._call import USER_AGENT, Call, Shared
+from ._call import USER_AGENT, Call, CallOptions, Shared
 from ._deadline import deadline_error
 from ._failures import SessionExpired
 from .auth import SessionAuth
-from .hooks import EventHooks, Hooks, RetryEvent, emit
+from .hooks import EventHooks, Hooks, retry_hook
 from .limits import Admission, Limits
 from .raw import RawResponse
 from .retry import Failure, RetryPolicy, retry_after_failure
@@ -43,21 +43,6 @@ __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "USER_AGENT", "CallOptions", "Transport
 T = TypeVar("T")
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
-
-class CallOptions(TypedDict, total=False):
-    """What may differ per call (`Transport.with_options`, `KashFlowClient.with_options`)."""
-
-    #: seconds per attempt (None: no limit)
-    timeout: float | None
-    max_retries: int
-    retry_policy: RetryPolicy
-    #: replaces the client's hooks (``{}`` or None: none)
-    event_hooks: EventHooks | None
-    max_response_bytes: int
-    #: seconds for the whole call: every attempt, retry wait and admission wait (None: no
-    #: limit beyond the per-attempt timeout and the retries)
-    deadline: float | None
 
 
 class Transport:
@@ -356,7 +341,7 @@ class Transport:
             max_retries=self.max_retries,
             policy=self.policy,
             label=call.label,
-            on_retry=self._retry_hook(call),
+            on_retry=retry_hook(self._hooks, call, self._display_url, self.max_retries),
             deadline_at=call.deadline_at,
             past_deadline=lambda failure: self.past_deadline(call, failure.error),
         )
@@ -375,28 +360,6 @@ class Transport:
             last=last,
             cut=cut,
         )
-
-    def _retry_hook(self, call: Call) -> Any:
-        """What tells the ``retry`` hooks about a coming retry (None: there are none)."""
-        hooks = self._hooks
-        if hooks is None or not hooks.retry:
-            return None
-        retry_hooks = hooks.retry
-
-        async def on_retry(failure: Failure, retry: int, delay: float) -> None:
-            event = RetryEvent(
-                call.method,
-                call.route,
-                self._display_url(call),
-                call.attempts,
-                delay,
-                failure.error,
-                getattr(failure.error, "status", None),
-                self.max_retries,
-            )
-            await emit(retry_hooks, event)
-
-        return on_retry
 
     async def send_unauthenticated(
         self, method: str, path: str, body: Any, response_type: type[T]

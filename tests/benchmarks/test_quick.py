@@ -56,7 +56,7 @@ def test_overhead_profile_prints_the_top_entries() -> None:
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert proc.stdout.startswith("kashflow-async JSON, c=4: ")
     assert "Ordered by: internal time" in proc.stdout
-    assert "transport.py" in proc.stdout  # the client's own request path is in the profile
+    assert "_attempt.py" in proc.stdout  # the client's own request path is in the profile
 
 
 def test_paired_ratios_cancel_what_slows_a_whole_round() -> None:

@@ -70,3 +70,9 @@ async def main() -> None:
         page_: Page[Invoice] = await kf.invoices.page()
         raw_page: RawResponse[Page[Invoice]] = await kf.invoices.with_raw_response.page()
         print(credits, conversions, page_, raw_page)
+
+        reveal_type(await kf.request("GET", "/invoices/1", cast_to=Invoice))
+        reveal_type(await kf.request("GET", "/customers/A1", params={"x": 1}))
+        reveal_type(await kf.with_raw_response.request("GET", "/invoices/1"))
+        bounded = kf.with_options(deadline=15.0)
+        reveal_type(await bounded.request("GET", "/quotes/2", cast_to=Quote))

@@ -24,6 +24,10 @@ EXPECTED = {
     "reveal_type(invoice)": "Invoice",
     "reveal_type(fast)": "KashFlowClient",
     "fast.invoices.get(2)": "Invoice",
+    'request("GET", "/invoices/1", cast_to=Invoice)': "Invoice",
+    'request("GET", "/customers/A1", params={"x": 1})': "Any",
+    'with_raw_response.request("GET", "/invoices/1")': "RawResponse[Any]",
+    'bounded.request("GET", "/quotes/2", cast_to=Quote)': "Quote",
 }
 
 
