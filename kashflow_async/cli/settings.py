@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Settings",
     "check_account_rate",
+    "default_namespace",
     "run_command",
     "settings_of",
 ]
@@ -50,8 +52,11 @@ class Settings:
     proxy: str | None = None
     #: a Redis URL: clients share the account's limits and session through it
     redis: str | None = None
-    namespace: str = "default"
+    #: None: `default_namespace` of the base URL and username
+    namespace: str | None = None
     account_rate: float | None = None
+    #: with Redis unreachable, fail rather than go on under degraded limits
+    redis_strict: bool = False
     _coordinator: RedisCoordinator | None = field(default=None, init=False)
 
     @property
@@ -99,9 +104,13 @@ class Settings:
         """The one `RedisCoordinator` of this command (``--redis``), or None (exit 2 for
         a URL that is not a Redis URL)."""
         if self.redis and self._coordinator is None:
+            namespace = self.namespace or default_namespace(self.base_url, self.username)
             try:
                 self._coordinator = RedisCoordinator(
-                    self.redis, namespace=self.namespace, rate_limit=self.account_rate
+                    self.redis,
+                    namespace=namespace,
+                    rate_limit=self.account_rate,
+                    strict=self.redis_strict,
                 )
             except InvalidArgumentError as exc:
                 usage_error(f"--redis (or KASHFLOW_REDIS_URL): {exc}")
@@ -123,6 +132,13 @@ def check_account_rate(redis: str | None, account_rate: float | None) -> None:
             "shares through Redis.",
             param_hint="'--account-rate' / KASHFLOW_ACCOUNT_RATE",
         )
+
+
+def default_namespace(base_url: str, username: str | None) -> str:
+    """The Redis namespace of an account when none is given: a digest of the base URL and
+    the username, so that two accounts (or two users) never share one by default."""
+    digest = hashlib.sha256(f"{base_url}\0{username or ''}".encode()).hexdigest()
+    return f"account-{digest[:24]}"
 
 
 def settings_of(ctx: typer.Context) -> Settings:

@@ -138,7 +138,8 @@ class Batcher:
         queue = self._queue
         while queue:
             nxt = queue[0]
-            if nxt.abandoned or nxt.state == _TAKEN:
+            # (a done future: its caller was cancelled and has not yet run to say so)
+            if nxt.abandoned or nxt.state == _TAKEN or nxt.future.done():
                 queue.popleft()
                 continue
             self._driver = nxt

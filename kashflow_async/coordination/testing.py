@@ -29,7 +29,9 @@ class RedisServer:
     """A throwaway redis-server for tests, on a free loopback port, without persistence.
 
     Runs ``redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no`` in a
-    temporary directory; `start()`, `kill()` (SIGKILL), `stop()`; also a context manager.
+    temporary directory (``DEBUG`` allowed from loopback, so that tests can stall it);
+    `start()`, `kill()` (SIGKILL; `start()` again restarts it on the same port), `stop()`;
+    also a context manager.
     """
 
     def __init__(self, port: int | None = None) -> None:
@@ -60,6 +62,9 @@ class RedisServer:
                 "no",
                 "--dir",
                 self._dir.name,
+                # DEBUG SLEEP from loopback: tests stall the server with it
+                "--enable-debug-command",
+                "local",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
