@@ -250,3 +250,11 @@ async def test_a_file_journal_serves_one_run_at_a_time(tmp_path: Path) -> None:
             FileJournal(tmp_path / "j")
     async with FileJournal(tmp_path / "j") as again:  # free once closed
         assert (await again.read())[0].unresolved
+
+
+def test_the_content_digest_follows_the_content() -> None:
+    a, same, other = invoice(None, "x"), invoice(None, "x"), invoice(None, "x", rate="12.51")
+    assert content_digest(a) == content_digest(same)
+    assert content_digest(a) != content_digest(other)
+    dated = Invoice(customer_code="TCUST01", issued_date=dt.datetime(2024, 6, 1, 9, 30))
+    assert content_digest(dated) != content_digest(Invoice(customer_code="TCUST01"))
