@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from .._checks import whole_number
 from .._closing import AsyncClosing
-from ..errors import AmbiguousResultError, NotFoundError
+from ..errors import AmbiguousResultError, InvalidArgumentError, NotFoundError
 from .attempts import (
     MAX_CREATE_ROUNDS,
     Attempts,
@@ -64,6 +64,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         key: Callable[[M], int] | None = None,
     ) -> None:
         whole_number("concurrency", concurrency, 1)
+        _check_journal(journal, key)
         self._resource = resource
         self._concurrency = concurrency
         self._look_up_first = look_up_first
@@ -91,6 +92,8 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         self._before: dict[int, JournalEntry] = {}
         #: lookups of unresolved inputs made before anything was sent, by key
         self._looked_up: dict[int, M | BaseException | None] = {}
+        #: the journal keys of the inputs started so far
+        self._keys: set[int] = set()
         #: How many inputs have been taken from the source so far.
         self.started = 0
 
@@ -113,7 +116,12 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
             return []
 
     def _key_of(self, index: int, item: M) -> int:
-        return self._key(item) if self._key is not None else index
+        if self._key is None:
+            return index
+        key = self._key(item)
+        if type(key) is not int:
+            raise InvalidArgumentError(f"key(item) must return an int, not {key!r}")
+        return key
 
     async def _prepare(self) -> None:
         """Read the journal; read ahead to the inputs an earlier run may have created
@@ -179,8 +187,15 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         try:
             if journal is not None:
                 key, digest = self._key_of(index, item), content_digest(item)
+                if key in self._keys:
+                    digest = ""  # records nothing: the key is another input's
+                    raise InvalidArgumentError(
+                        f"journal key {key} is another input's: each input needs its own key"
+                    )
+                self._keys.add(key)
                 done = await self._from_journal(key, digest, item, counter)
                 if done is not None:
+                    self._claim(done)
                     return BulkResult(index, item, value=done, resolved=True)
                 counter.intend = lambda attempt: journal.intend(key, digest, attempt)
             if self._look_up_first is not None and self._look_up_first(item):
@@ -188,6 +203,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
                 async with self._slots:
                     found = await find_created(self._resource, item, self._claimed)
                 if found is not None:
+                    self._claim(found)
                     await self._record(key, digest, Outcome.CREATED, found)
                     return BulkResult(index, item, value=found, resolved=True)
                 counter.maybe_applied = False
@@ -195,11 +211,15 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         except Exception as exc:
             await self._record_error(key, digest, exc)
             return BulkResult(index, item, error=exc, attempts=counter.count)
+        self._claim(value)
+        await self._record(key, digest, Outcome.CREATED, value)
+        return BulkResult(index, item, value=value, resolved=resolved, attempts=counter.count)
+
+    def _claim(self, value: Any) -> None:
+        """Note that `value`'s number belongs to an input (no other input's lookup takes it)."""
         number = getattr(value, "number", None)
         if number is not None:
             self._claimed.add(number)
-        await self._record(key, digest, Outcome.CREATED, value)
-        return BulkResult(index, item, value=value, resolved=resolved, attempts=counter.count)
 
     async def _from_journal(self, key: int, digest: str, item: M, counter: Attempts) -> M | None:
         """What an earlier run's journal says of this input: the record it created (or a
@@ -302,6 +322,21 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
         """Stop, cancelling the creates in flight (their results are dropped)."""
         await self._cancel_running()
         self._ready.clear()
+
+
+def _check_journal(journal: Any, key: Any) -> None:
+    """Refuse a journal without the `Journal` methods, or a `key` that is not callable."""
+    if journal is not None:
+        missing = [
+            n for n in ("read", "intend", "record") if not callable(getattr(journal, n, None))
+        ]
+        if missing:
+            raise InvalidArgumentError(
+                f"journal must be a Journal (FileJournal, RedisJournal): {type(journal).__name__} "
+                f"has no {', '.join(missing)}"
+            )
+    if key is not None and not callable(key):
+        raise InvalidArgumentError(f"key must be a function of an input, not {key!r}")
 
 
 def create_many(

@@ -250,3 +250,79 @@ async def test_a_file_journal_serves_one_run_at_a_time(tmp_path: Path) -> None:
             FileJournal(tmp_path / "j")
     async with FileJournal(tmp_path / "j") as again:  # free once closed
         assert (await again.read())[0].unresolved
+
+
+def test_the_content_digest_follows_the_content() -> None:
+    a, same, other = invoice(None, "x"), invoice(None, "x"), invoice(None, "x", rate="12.51")
+    assert content_digest(a) == content_digest(same)
+    assert content_digest(a) != content_digest(other)
+    dated = Invoice(customer_code="TCUST01", issued_date=dt.datetime(2024, 6, 1, 9, 30))
+    assert content_digest(dated) != content_digest(Invoice(customer_code="TCUST01"))
+
+
+async def test_bad_journal_arguments_are_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    from kashflow_async import InvalidArgumentError
+
+    class Never:
+        async def create(self, obj: Invoice) -> Invoice:
+            raise AssertionError("nothing may be sent")
+
+        async def get(self, number: int) -> Invoice:
+            raise AssertionError("nothing may be looked up")
+
+    with pytest.raises(InvalidArgumentError, match="has no read, intend, record"):
+        create_many(Never(), [], journal=object())  # type: ignore[arg-type]
+    async with FileJournal(tmp_path / "j") as journal:
+        with pytest.raises(InvalidArgumentError, match="key must be a function"):
+            create_many(Never(), [], journal=journal, key=3)  # type: ignore[arg-type]
+        many = create_many(Never(), [invoice(None, "x")], journal=journal, key=str)  # type: ignore[arg-type]
+        [result] = (await collect(many)).values()
+    assert isinstance(result.error, InvalidArgumentError)
+    assert "must return an int" in str(result.error)
+
+
+@WIRES
+async def test_two_inputs_on_one_journal_key_do_not_share_it(
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str, tmp_path: Path
+) -> None:
+    sb, kf = kashflow_sandbox, kashflow_client
+    items = [invoice(None, "one"), invoice(None, "two")]
+    async with FileJournal(tmp_path / "j") as journal:
+        results = await collect(create_many(kf.invoices, items, journal=journal, key=lambda i: 7))
+        latest = await journal.read()
+    assert results[0].ok
+    assert "another input's" in str(results[1].error)
+    assert latest[7].digest == content_digest(items[0])
+    assert "two" not in refs(sb)
+
+
+@WIRES
+async def test_quotes_create_many_resumes_on_its_journal(
+    kashflow_sandbox: Sandbox, kashflow_client: KashFlowClient, wire: str, tmp_path: Path
+) -> None:
+    from kashflow_async import Quote, QuoteLine
+
+    sb, kf = kashflow_sandbox, kashflow_client
+    quotes = [
+        Quote(
+            number=600 + n,
+            customer_code="TCUST01",
+            customer_reference=f"quote-{n}",
+            line_items=[QuoteLine(description="q", quantity=Decimal(1), rate=Decimal("5.00"))],
+        )
+        for n in range(6)
+    ]
+    async with FileJournal(tmp_path / "q") as journal:
+        for n in (0, 1):  # the crashed run had sent these two, applied, without outcomes
+            await journal.intend(n, content_digest(quotes[n]), 1)
+            await kf.quotes.create(quotes[n])
+        claimed: set[int] = set()
+        many = kf.quotes.create_many(quotes, journal=journal, claimed=claimed)
+        results = await collect(many)
+    assert all(r.ok for r in results.values())
+    assert [results[n].attempts for n in range(6)] == [0, 0, 1, 1, 1, 1]
+    made = [sb.state.quote(n).customer_reference for n in sb.state.quote_numbers()]
+    assert sorted(r for r in made if r and r.startswith("quote-")) == [
+        f"quote-{n}" for n in range(6)
+    ]
+    assert len(claimed) == 6  # every number this job holds, for later lookups

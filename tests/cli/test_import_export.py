@@ -406,3 +406,23 @@ def test_a_second_import_on_the_same_results_is_refused(
     assert sandbox.stats.requests["POST /invoices"] == 0
     again = kashflow("invoices", "import", str(inputs))
     assert again.exit_code == 0, again.stderr
+
+
+@pytest.mark.sandbox(invoices=5, customers=5)
+def test_numbered_lines_already_there_are_done_not_failed(
+    kashflow: Kashflow, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in.jsonl"
+    refs = write_inputs(inputs, 6, start=8101)
+    first = kashflow("invoices", "import", str(inputs))
+    assert first.exit_code == 0, first.stderr
+    for leftover in tmp_path.glob("in.jsonl.results.jsonl*"):  # the records are lost
+        leftover.unlink()
+    lines = inputs.read_text().splitlines()  # and one line now differs from its invoice
+    lines[5] = lines[5].replace('"imp-8106"', '"someone else"')
+    inputs.write_text("\n".join(lines) + "\n")
+    again = kashflow("invoices", "import", str(inputs))
+    assert again.exit_code == 1
+    assert "6 lines: 5 created (5 found by lookup), 0 already done, 1 failed" in again.stderr
+    assert "line 6: number 8106 already exists with a different customer_reference" in again.stderr
+    assert references(sandbox) == Counter({ref: 1 for ref in refs})
