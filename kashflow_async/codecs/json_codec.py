@@ -13,6 +13,7 @@ from ..models._base import Code, WireDate, decode_hook, format_date
 from ._schema import ListNode, Node, StructNode, describe
 from .base import describe_value, field_path, normalize, snippet, type_name
 from .lossless import Items, RawAccess, Unkept, collect, match, remember, unkept
+from .shapes import OneOf
 
 __all__ = ["JSONCodec"]
 
@@ -151,7 +152,11 @@ class JSONCodec:
 
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode JSON `data` as `type_` (a leading UTF-8 BOM is skipped), or raise
-        `DecodeError`. A decoded top-level object remembers `data` (see `lossless`)."""
+        `DecodeError`. A decoded top-level object remembers `data` (see `lossless`).
+        `type_` may also be a `shapes.OneOf` (an answer with several shapes)."""
+        shapes: Any = type_
+        if shapes.__class__ is OneOf:
+            return shapes.decode(self, data)  # type: ignore[no-any-return]
         if data[:3] == _BOM:
             data = data[3:]
         try:

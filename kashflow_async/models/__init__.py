@@ -11,6 +11,7 @@ from ._base import (
     wire_name,
 )
 from .auth import LoginChallenge, LoginRequest, MemorableWordPosition, SessionToken
+from .bank import BankAccount, BankTransaction, BankTransactionSortField, PaymentType
 from .common import Address, Category, Currency, ErrorBody, Page, PageMeta
 from .credits import Conversion, Credit
 from .enums import (
@@ -22,11 +23,17 @@ from .enums import (
     SortOrder,
 )
 from .invoices import Invoice, InvoiceLine, LineBase, PaymentLine, ReminderLetter
+from .nominals import Nominal, NominalProduct
 from .payments import BulkPayment, BulkPaymentItem, ExportDetails
+from .products import Product, ProductSortField
 from .quotes import Quote, QuoteLine
+from .reference import Metadata, PayrollProvisioningStatus, VatRate, VatRateBands
 
 __all__ = [
     "Address",
+    "BankAccount",
+    "BankTransaction",
+    "BankTransactionSortField",
     "BulkPayment",
     "BulkPaymentItem",
     "Category",
@@ -46,10 +53,17 @@ __all__ = [
     "LoginChallenge",
     "LoginRequest",
     "MemorableWordPosition",
+    "Metadata",
     "Model",
+    "Nominal",
+    "NominalProduct",
     "Page",
     "PageMeta",
     "PaymentLine",
+    "PaymentType",
+    "PayrollProvisioningStatus",
+    "Product",
+    "ProductSortField",
     "Quote",
     "QuoteLine",
     "QuoteSortField",
@@ -57,6 +71,8 @@ __all__ = [
     "SessionToken",
     "SortOrder",
     "TopLevel",
+    "VatRate",
+    "VatRateBands",
     "WireDate",
     "WireDateTime",
     "format_date",

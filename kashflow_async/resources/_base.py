@@ -50,7 +50,7 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "path" in cls.__dict__:
+        if "path" in cls.__dict__ and "item_route" not in cls.__dict__:
             cls.item_route = cls.path + "/{number}"
 
     def __init__(self, transport: Transport) -> None:
@@ -142,15 +142,21 @@ class Listed(Resource[M, Mode]):
     #: ``Page[model]``, the type of one page.
     page_type: type[Page[M]]
 
-    async def _page(self, query: dict[str, str]) -> Page[M]:
-        return await self._transport.request("GET", self.path, self.page_type, params=query or None)
+    async def _page(self, query: dict[str, str], path: str | None = None) -> Page[M]:
+        """One page at `path` (default: the collection path)."""
+        return await self._transport.request(
+            "GET", path or self.path, self.page_type, params=query or None
+        )
 
-    def _list(self, perpage: int, concurrency: int, filters: dict[str, str]) -> PageIterator[M]:
+    def _list(
+        self, perpage: int, concurrency: int, filters: dict[str, str], path: str | None = None
+    ) -> PageIterator[M]:
+        """Every page at `path` (default: the collection path), `concurrency` at once."""
         if perpage is None:  # page_query lets None through ("not sent"); a list needs a size
             raise InvalidArgumentError("perpage must be a whole number, not None")
         page_query(1, perpage)  # checks perpage
         _positive("concurrency", concurrency)
-        transport, path, page_type = self._transport, self.path, self.page_type
+        transport, path, page_type = self._transport, path or self.path, self.page_type
         size = str(perpage)
         # pages come raw and are decoded as the consumer reaches them, so that a finished
         # request starts the next one before its page is decoded
