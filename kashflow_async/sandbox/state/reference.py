@@ -1,0 +1,87 @@
+"""Reference data read whole: VAT rates by country and date (global data, the same for
+every account) and the account's metadata (counted from the account)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ...models import Metadata, PayrollProvisioningStatus, VatRate, VatRateBands
+from ..errors import BadRequest
+
+if TYPE_CHECKING:
+    from . import State
+
+__all__ = ["VAT_HISTORY", "VatRates", "account_metadata", "parse_url_date"]
+
+#: country code, name, valid from, then the standard, reduced, super reduced and parking
+#: rates (space-separated percentages); the rates valid on a date are those of the latest
+#: row of that country from on or before it
+VAT_HISTORY: tuple[tuple[str, ...], ...] = (
+    ("GB", "United Kingdom", "2008-12-01", "15.0000", "5.0000", "", ""),
+    ("GB", "United Kingdom", "2010-01-01", "17.5000", "5.0000", "", ""),
+    ("GB", "United Kingdom", "2011-01-04", "20.0000", "5.0000", "", ""),
+    ("IE", "Ireland", "2012-01-01", "23.0000", "13.5000 9.0000", "4.8000", "13.5000"),
+    ("FR", "France", "2014-01-01", "20.0000", "10.0000 5.5000", "2.1000", ""),
+    ("DE", "Germany", "2007-01-01", "19.0000", "7.0000", "", ""),
+    ("DE", "Germany", "2020-07-01", "16.0000", "5.0000", "", ""),
+    ("DE", "Germany", "2021-01-01", "19.0000", "7.0000", "", ""),
+)
+
+
+def _rates(text: str) -> list[Decimal]:
+    return [Decimal(part) for part in text.split()]
+
+
+def parse_url_date(raw: str) -> dt.date:
+    """A URL date parameter, ``YYYYMMDD`` (400 for anything else)."""
+    try:
+        if len(raw) != 8 or not raw.isdigit():
+            raise ValueError
+        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        raise BadRequest(f"date must be a date as YYYYMMDD, not {raw!r}.") from None
+
+
+class VatRates:
+    """VAT rates by country, as valid on a date."""
+
+    def __init__(self) -> None:
+        #: answer ``{}`` instead of the array, as some live accounts do
+        self.empty_object = False
+
+    def on(self, day: dt.date | None) -> list[VatRate]:
+        """Each country's rates valid on `day` (None: the latest), by country name."""
+        found: dict[str, VatRate] = {}
+        for code, name, since, standard, reduced, super_reduced, parking in VAT_HISTORY:
+            if day is not None and dt.date.fromisoformat(since) > day:
+                continue
+            bands = VatRateBands(
+                standard_rate=_rates(standard),
+                reduced_rate=_rates(reduced),
+                super_reduced_rate=_rates(super_reduced),
+                parking_rate=_rates(parking),
+            )
+            found[code] = VatRate(country_code=code, country_name=name, vat_rates=bands)
+        return sorted(found.values(), key=lambda r: r.country_name or "")
+
+
+def account_metadata(state: State, logins: int) -> Metadata:
+    """The account's counts and totals; `logins` is how many logins the server saw."""
+    balance = sum(
+        (state.bank.get(i).bank_balance or Decimal(0) for i in state.bank.store),
+        Decimal(0),
+    )
+    return Metadata(
+        total_bank_balance=balance,
+        total_customer_count=len(state.customers),
+        total_invoice_count=state.invoice_count(),
+        total_login_count=logins,
+        total_nominal_count=len(state.nominals),
+        total_product_count=len(state.products),
+        total_supplier_count=len(state.suppliers),
+        user_has_amazon_files=False,
+        amazon_files_marked_for_migration=False,
+        payroll_provisioning_status=PayrollProvisioningStatus.NOT_INITIATED.value,
+    )
