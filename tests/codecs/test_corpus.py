@@ -15,8 +15,10 @@ from kashflow_async.models import (
     Conversion,
     Credit,
     Invoice,
+    Metadata,
     Page,
     Quote,
+    VatRate,
 )
 from tests.support.models import canonical
 
@@ -37,6 +39,8 @@ TYPES: list[tuple[str, Any]] = [
     ("credits.apply.response", Invoice),
     ("conversions.convert.request", list[int]),
     ("conversions.convert.response", list[Conversion]),
+    ("vat_rates.list.", list[VatRate]),
+    ("metadata.get.", Metadata),
 ]
 
 NAMES = sorted(p.stem for p in CORPUS.glob("*.json"))
