@@ -114,6 +114,8 @@ class ListedKind:
     name: str
     #: the command group (``nominals``)
     plural: str
+    #: the command group's help line
+    help: str
     columns: list[Column[Any]]
     fetch: Callable[[KashFlowClient], Awaitable[list[Any]]]
 
@@ -122,7 +124,9 @@ def _nominals(kf: KashFlowClient) -> Awaitable[list[Nominal]]:
     return kf.nominals.list()
 
 
-NOMINALS = ListedKind("nominal code", "nominals", NOMINAL_COLUMNS, _nominals)
+NOMINALS = ListedKind(
+    "nominal code", "nominals", "Nominal codes (the chart of accounts).", NOMINAL_COLUMNS, _nominals
+)
 
 #: Every kind of record the CLI lists whole.
 LISTED_KINDS = (NOMINALS,)

@@ -42,7 +42,7 @@ def do_list_whole(
 
 
 def _app(kind: ListedKind) -> typer.Typer:
-    group = typer.Typer(cls=CommandGroup, help=f"{kind.plural.capitalize()}.", no_args_is_help=True)
+    group = typer.Typer(cls=CommandGroup, help=kind.help, no_args_is_help=True)
 
     @group.command("list")
     def list_all(ctx: typer.Context, limit: Limit = None, fmt: Format = None) -> None:
