@@ -23,7 +23,7 @@ from .enums import (
     SortOrder,
 )
 from .invoices import Invoice, InvoiceLine, LineBase, PaymentLine, ReminderLetter
-from .nominals import Nominal, NominalProduct
+from .nominals import Nominal
 from .payments import BulkPayment, BulkPaymentItem, ExportDetails
 from .products import Product, ProductSortField
 from .quotes import Quote, QuoteLine
@@ -56,7 +56,6 @@ __all__ = [
     "Metadata",
     "Model",
     "Nominal",
-    "NominalProduct",
     "Page",
     "PageMeta",
     "PaymentLine",

@@ -6,31 +6,20 @@ from decimal import Decimal
 
 import msgspec
 
-from ._base import Code, Model, TopLevel
+from ._base import Code
+from .products import Product, Stocked
 
-__all__ = ["Nominal", "NominalProduct"]
-
-
-class NominalProduct(Model):
-    """The default product of a nominal code, as a nominal list item carries it."""
-
-    code: Code | None = None
-    name: str | None = None
-    description: str | None = None
-    auto_fill_line_item: bool | None = None
-    price: Decimal | None = None
-    wholesale_price: Decimal | None = msgspec.field(default=None, name="WholeSalePrice")
-    vat_rate: Decimal | None = None
-    vat_exempt: bool | None = None
-    in_use: bool | None = None
+__all__ = ["Nominal"]
 
 
-class Nominal(TopLevel):
+class Nominal(Stocked):
     """A nominal code (an account of the chart of accounts), identified by its ``code``.
 
-    ``type`` is the type's label (``nom_type`` its number); ``default_product`` comes in
-    lists only, and the ``cis_rate`` ... ``purchase_sub_nominal_id`` group on `get` only:
-    list items are summaries. Money and rates are `Decimal`.
+    ``type`` is the type's label (``nom_type`` its number). ``default_product`` (a
+    `Product` summary: code, name, description, prices, VAT, in use) comes in lists only,
+    the ``cis_rate`` ... ``purchase_sub_nominal_code`` group on `get` only: list items are
+    summaries. Money and rates are `Decimal`; the price, VAT and stock members
+    (`Stocked`'s) are those of the products filed under the code.
     """
 
     id: int | None = None
@@ -53,20 +42,10 @@ class Nominal(TopLevel):
     bs_option: int | None = None
     iris_coa_name: str | None = msgspec.field(default=None, name="IRISCoAName")
     is_iris_coa: bool | None = msgspec.field(default=None, name="IsIRISCoA")
-    auto_fill_line_item: bool | None = None
-    price: Decimal | None = None
-    wholesale_price: Decimal | None = msgspec.field(default=None, name="WholeSalePrice")
-    vat_rate: Decimal | None = None
-    vat_exempt: bool | None = None
-    manage_stock_level: bool | None = None
-    quantity_in_stock: Decimal | None = None
-    stock_warning_quantity: Decimal | None = None
-    default_product: NominalProduct | None = None
+    default_product: Product | None = None
     cis_rate: Decimal | None = msgspec.field(default=None, name="CISRate")
     pre_payments: bool | None = None
     include_in_ec_sales_list: bool | None = None
     increment_stock_levels_on_purchase: bool | None = None
     purchase_nominal_code: int | None = None
     purchase_sub_nominal_code: Code | None = None
-    purchase_nominal_id: int | None = None
-    purchase_sub_nominal_id: int | None = None

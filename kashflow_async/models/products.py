@@ -10,12 +10,12 @@ from ._base import Code
 from ._spellings import Respelled
 from .enums import WireEnum
 
-__all__ = ["Product", "ProductSortField"]
+__all__ = ["Product", "ProductSortField", "Stocked"]
 
 
-class Product(Respelled):
-    """A product, identified by its ``nominal_code`` and ``code`` together (the same code
-    may exist under several nominal codes).
+class Stocked(Respelled):
+    """What a product says about its price, VAT and stock; a nominal code says the same
+    for the products filed under it.
 
     Prices and the VAT rate (percent) are `Decimal`. Some clients spell four members
     ``WholesalePrice``, ``AutoFill``, ``ManagesStock`` and ``WarnAt``: those decode into
@@ -30,12 +30,6 @@ class Product(Respelled):
         ("stock_warning_quantity", "_warn_at"),
     )
 
-    id: int | None = None
-    code: Code | None = None
-    name: str | None = None
-    description: str | None = None
-    nominal_id: int | None = None
-    nominal_code: Code | None = None
     auto_fill_line_item: bool | None = None
     price: Decimal | None = None
     wholesale_price: Decimal | None = msgspec.field(default=None, name="WholeSalePrice")
@@ -44,15 +38,30 @@ class Product(Respelled):
     manage_stock_level: bool | None = None
     quantity_in_stock: Decimal | None = None
     stock_warning_quantity: Decimal | None = None
-    is_default: bool | None = None
-    in_use: bool | None = None
-    is_archived: bool | None = None
     purchase_nominal_id: int | None = None
     purchase_sub_nominal_id: int | None = None
     _wholesale_price: Decimal | None = msgspec.field(default=None, name="WholesalePrice")
     _auto_fill: bool | None = msgspec.field(default=None, name="AutoFill")
     _manages_stock: bool | None = msgspec.field(default=None, name="ManagesStock")
     _warn_at: Decimal | None = msgspec.field(default=None, name="WarnAt")
+
+
+class Product(Stocked):
+    """A product, identified by its ``nominal_code`` and ``code`` together (the same code
+    may exist under several nominal codes); its price, VAT and stock members are
+    `Stocked`'s. ``purchase_nominal_id`` and ``purchase_sub_nominal_id`` name the
+    purchases that bump its stock.
+    """
+
+    id: int | None = None
+    code: Code | None = None
+    name: str | None = None
+    description: str | None = None
+    nominal_id: int | None = None
+    nominal_code: Code | None = None
+    is_default: bool | None = None
+    in_use: bool | None = None
+    is_archived: bool | None = None
 
 
 class ProductSortField(WireEnum):

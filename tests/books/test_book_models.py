@@ -248,3 +248,16 @@ def test_vat_rates_empty_object_is_an_empty_list() -> None:
 def test_vat_rates_of_another_shape_are_a_decode_error(fmt: str, body: bytes) -> None:
     with pytest.raises(DecodeError):
         get_codec(fmt).decode(body, list_or_empty_object(VatRate))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_nominal_list_item_carries_its_default_product(fmt: str) -> None:
+    members = {
+        "Code": 4000,
+        "Name": "Sales",
+        "DefaultProduct": {"Code": "510", "Name": "Mobile", "Price": "10.00", "InUse": True},
+    }
+    nominal = get_codec(fmt).decode(_body(fmt, "Nominal", members), Nominal)
+    assert nominal.default_product == Product(
+        code="510", name="Mobile", price=D("10.00"), in_use=True
+    )
