@@ -46,7 +46,8 @@ class BankTransactions(Listed[BankTransaction, Mode]):
     identified by id within the account: get, page, list, create, update, patch, delete."""
 
     # no __slots__: the collection path is the account's, set per instance
-    item_route = "/bankaccounts/{accountId}/transactions/{transactionId}"
+    collection_route = "/bankaccounts/{accountId}/transactions"
+    item_route = collection_route + "/{transactionId}"
     model = BankTransaction
     page_type = Page[BankTransaction]
     with_raw_response: BankTransactions[Raw]

@@ -46,10 +46,13 @@ def product_key(nominal_code: Any, code: Any) -> str:
     return f"/products/{number('nominal_code', nominal_code)}/{quote(text('code', code), safe='')}"
 
 
-def _list_path(nominal_code: int | None) -> str:
+def _list_path(nominal_code: int | None) -> tuple[str, str]:
+    """The path of a product list (of every product, or of one nominal code's) and its
+    template."""
     if nominal_code is None:
-        return "/products/list"
-    return f"/nominals/{number('nominal_code', nominal_code)}/products"
+        return "/products/list", "/products/list"
+    path = f"/nominals/{number('nominal_code', nominal_code)}/products"
+    return path, "/nominals/{nominalCode}/products"
 
 
 def _check_perpage(perpage: int | None) -> None:
@@ -128,7 +131,7 @@ class Products(Listed[Product, Mode]):
         filters = _FILTERS.build(
             sortby=sortby, order=order, name_starts_with=name_starts_with, in_use_only=in_use_only
         )
-        return await self._page({**page_query(page, perpage), **filters}, _list_path(nominal_code))
+        return await self._page({**page_query(page, perpage), **filters}, *_list_path(nominal_code))
 
     @listing
     def list(
@@ -147,4 +150,4 @@ class Products(Listed[Product, Mode]):
         filters = _FILTERS.build(
             sortby=sortby, order=order, name_starts_with=name_starts_with, in_use_only=in_use_only
         )
-        return self._list(perpage, concurrency, filters, _list_path(nominal_code))
+        return self._list(perpage, concurrency, filters, *_list_path(nominal_code))

@@ -334,3 +334,32 @@ async def test_raw_twins(sb: Sandbox, kf: KashFlowClient) -> None:
     assert len(raw_page.parse().data) == 2
     raw_product = await kf.products.with_raw_response.get(4000, "510")
     assert raw_product.parse().name == "Mobile"
+
+
+async def test_hooks_see_the_documented_route_templates(sb: Sandbox, fmt: str) -> None:
+    routes: list[str] = []
+    hooks = {"request": [lambda event: routes.append(f"{event.method} {event.route}")]}
+    async with KashFlowClient(
+        token=sb.token, base_url=sb.url, wire_format=fmt, event_hooks=hooks
+    ) as kf:
+        tx = kf.bank_accounts.transactions(3942)
+        page = await tx.page(perpage=1)
+        await tx.get(page.data[0].id or 0)
+        await tx.create(BankTransaction(date=dt.datetime(2024, 6, 3, 12), paid_in=D(1)))
+        await kf.products.page(nominal_code=4000)
+        await kf.products.get(4000, "510")
+        await kf.nominals.get(4000)
+        await kf.nominals.get_by_id((await kf.nominals.get(4000)).id or 0)
+        raw = await tx.with_raw_response.get(page.data[0].id or 0)  # the raw twin, copied
+        assert raw.parse().account_id == 3942
+    assert routes == [
+        "GET /bankaccounts/{accountId}/transactions",
+        "GET /bankaccounts/{accountId}/transactions/{transactionId}",
+        "POST /bankaccounts/{accountId}/transactions",
+        "GET /nominals/{nominalCode}/products",
+        "GET /products/{nominalCode}/{code}",
+        "GET /nominals/{nominalCode}",
+        "GET /nominals/{nominalCode}",
+        "GET /nominals/Id/{nominalId}",
+        "GET /bankaccounts/{accountId}/transactions/{transactionId}",
+    ]
