@@ -15,7 +15,7 @@ from ._base import DEFAULT_LIST_CONCURRENCY, Listed, _check_changes
 from ._modes import Mode, Raw, endpoint, listing
 from ._params import Param, QuerySpec, choice, flag, instance, number, page_query, text
 
-__all__ = ["Products", "numbered"]
+__all__ = ["Products", "numbered", "product_code", "product_key"]
 
 #: the page size cap the API documents for product lists
 MAX_PRODUCT_PERPAGE = 100
@@ -41,9 +41,17 @@ _FILTERS = QuerySpec(
 )
 
 
+def product_code(name: str, value: Any) -> str:
+    """A product code: a non-empty string, or a whole number (``510`` is ``"510"``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return text(name, value)
+
+
 def product_key(nominal_code: Any, code: Any) -> str:
     """The path of one product: ``/products/{nominalCode}/{code}`` (the code escaped)."""
-    return f"/products/{number('nominal_code', nominal_code)}/{quote(text('code', code), safe='')}"
+    escaped = quote(product_code("code", code), safe="")
+    return f"/products/{number('nominal_code', nominal_code)}/{escaped}"
 
 
 def _list_path(nominal_code: int | None) -> tuple[str, str]:
@@ -74,14 +82,14 @@ class Products(Listed[Product, Mode]):
     with_raw_response: Products[Raw]
 
     @endpoint
-    async def get(self, nominal_code: int, code: str) -> Product:  # type: ignore[override]
+    async def get(self, nominal_code: int, code: str | int) -> Product:  # type: ignore[override]
         """The product `code` under `nominal_code`. Raises `NotFoundError` if none."""
         return await self._transport.request(
             "GET", product_key(nominal_code, code), Product, route=self.item_route
         )
 
     @endpoint
-    async def update(self, nominal_code: int, code: str, obj: Product) -> Product:  # type: ignore[override]
+    async def update(self, nominal_code: int, code: str | int, obj: Product) -> Product:  # type: ignore[override]
         """Replace the product `code` under `nominal_code` by `obj` (the whole product);
         a `Code` or `NominalCode` in `obj` unlike the path's moves it. A list item (a
         summary) is refused."""
@@ -95,7 +103,7 @@ class Products(Listed[Product, Mode]):
         return await self._transport.request("PUT", path, Product, body=obj, route=self.item_route)
 
     @endpoint
-    async def patch(self, nominal_code: int, code: str, /, **changes: Any) -> Product:  # type: ignore[override]
+    async def patch(self, nominal_code: int, code: str | int, /, **changes: Any) -> Product:  # type: ignore[override]
         """Read the product, set `changes` (snake_case field names) and write it back
         whole, as `Invoices.patch` does."""
         _check_changes(Product, changes)
@@ -107,7 +115,7 @@ class Products(Listed[Product, Mode]):
         return await self._transport.request("PUT", path, Product, body=obj, route=self.item_route)
 
     @endpoint
-    async def delete(self, nominal_code: int, code: str) -> None:  # type: ignore[override]
+    async def delete(self, nominal_code: int, code: str | int) -> None:  # type: ignore[override]
         """Delete the product `code` under `nominal_code`."""
         return await self._transport.request(
             "DELETE", product_key(nominal_code, code), route=self.item_route

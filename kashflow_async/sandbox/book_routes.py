@@ -12,8 +12,8 @@ from aiohttp import web
 from ..models import BankTransaction, Page, Product, SortOrder
 from .errors import BadRequest
 from .http import (
-    SESSIONS_KEY,
     STATE_KEY,
+    STATS_KEY,
     answer_format,
     enum_param,
     int_param,
@@ -208,7 +208,7 @@ async def vat_rates(request: web.Request) -> web.Response:
 
 async def metadata(request: web.Request) -> web.Response:
     """GET /metadata: the account's counts and totals."""
-    return respond(request, account_metadata(_state(request), request.app[SESSIONS_KEY].logins))
+    return respond(request, account_metadata(_state(request), request.app[STATS_KEY].logins))
 
 
 def book_routes(prefix: str) -> list[web.RouteDef]:

@@ -45,8 +45,6 @@ class Sessions:
         self._clock = clock
         self._pending: dict[str, tuple[list[int], float]] = {}
         self._sessions: dict[str, _Session] = {}
-        #: completed logins (``TotalLoginCount`` of the metadata)
-        self.logins = 0
 
     def login(self, username: str, password: str) -> LoginChallenge:
         """Step 1: check the credentials; answer a temporary token and three positions."""
@@ -75,7 +73,6 @@ class Sessions:
                 "The characters of the memorable word are incorrect.", "InvalidMemorableWord"
             )
         del self._pending[challenge.temporary_token]
-        self.logins += 1
         return SessionToken(session_token=self.issue())
 
     def issue(self) -> str:

@@ -10,7 +10,7 @@ import pytest
 from kashflow_async import BankTransactionSortField, InvalidArgumentError, ProductSortField
 from kashflow_async.resources.bank import _TRANSACTION_FILTERS, day
 from kashflow_async.resources.products import _FILTERS as PRODUCT_FILTERS
-from kashflow_async.resources.products import numbered, product_key
+from kashflow_async.resources.products import numbered, product_code, product_key
 from kashflow_async.resources.reference import url_date
 
 
@@ -60,3 +60,11 @@ def test_product_key_escapes_the_code_and_checks_the_nominal_code() -> None:
         product_key(0, "510")
     with pytest.raises(InvalidArgumentError, match="code must be a non-empty string"):
         product_key(4000, " ")
+
+
+def test_product_code_is_text_or_a_whole_number() -> None:
+    assert product_code("code", "510") == "510"
+    assert product_code("code", 510) == "510"
+    for bad in (True, -1, 5.0, None, ""):
+        with pytest.raises(InvalidArgumentError, match="code must be a non-empty string"):
+            product_code("code", bad)

@@ -321,6 +321,12 @@ async def test_metadata_counts_the_account(sb: Sandbox, kf: KashFlowClient) -> N
     balances = [(await kf.bank_accounts.get(i)).bank_balance or 0 for i in state.bank_accounts]
     assert meta.total_bank_balance == sum(balances)
     assert meta.payroll_provisioning_status == PayrollProvisioningStatus.NOT_INITIATED
+    async with KashFlowClient(
+        username=sb.username, password=sb.password, memorable_word=sb.memorable_word,
+        base_url=sb.url, wire_format=kf.wire_format,
+    ) as logged_in:  # fmt: skip
+        counted = await logged_in.metadata()
+    assert counted.total_login_count == meta.total_login_count + 1 == sb.stats.logins
 
 
 async def test_raw_twins(sb: Sandbox, kf: KashFlowClient) -> None:
@@ -363,3 +369,29 @@ async def test_hooks_see_the_documented_route_templates(sb: Sandbox, fmt: str) -
         "GET /nominals/Id/{nominalId}",
         "GET /bankaccounts/{accountId}/transactions/{transactionId}",
     ]
+
+
+async def test_bad_arguments_are_refused_before_anything_is_sent(
+    sb: Sandbox, kf: KashFlowClient
+) -> None:
+    before = sb.stats.total
+    tx = kf.bank_accounts.transactions(3942)
+    calls = [
+        lambda: kf.nominals.list(type=""),
+        lambda: kf.nominals.get("4000"),  # type: ignore[arg-type]
+        lambda: kf.nominals.get_by_id(0),
+        lambda: kf.products.get(4000, ""),
+        lambda: kf.products.page(sortby="Price"),
+        lambda: kf.products.patch(4000, "510", cost=D(1)),
+        lambda: kf.bank_accounts.list(include_archived="yes"),  # type: ignore[arg-type]
+        lambda: tx.page(start_date="2024-01-01"),  # type: ignore[arg-type]
+        lambda: tx.page(sortby="Amount"),
+        lambda: kf.vat_rates("20100601"),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(InvalidArgumentError):
+            await call()
+    with pytest.raises(InvalidArgumentError, match="account_id"):
+        kf.bank_accounts.transactions(0)
+    assert sb.stats.total == before
+    assert (await kf.products.get(4000, 510)).code == "510"  # a whole-number code is its text
