@@ -12,7 +12,11 @@ from kashflow_async import (
     BadRequestError,
     BankAccount,
     BankTransaction,
+    BulkPayment,
+    BulkPaymentItem,
     InvalidArgumentError,
+    Invoice,
+    InvoiceLine,
     KashFlowClient,
     Nominal,
     NotFoundError,
@@ -395,3 +399,42 @@ async def test_bad_arguments_are_refused_before_anything_is_sent(
         kf.bank_accounts.transactions(0)
     assert sb.stats.total == before
     assert (await kf.products.get(4000, 510)).code == "510"  # a whole-number code is its text
+
+
+async def test_a_payment_is_a_transaction_of_its_bank_account(
+    sb: Sandbox, kf: KashFlowClient
+) -> None:
+    account_id = 131609
+    before = await kf.bank_accounts.get(account_id)
+    invoice = await kf.invoices.create(
+        Invoice(
+            customer_code="TCUST01",
+            due_date=dt.datetime(2024, 7, 30, 12),
+            line_items=[InvoiceLine(quantity=D(1), rate=D("250.00"), vat_level=D(0))],
+        )
+    )
+    payment = await kf.invoices.bulk_payments.create(
+        BulkPayment(
+            date=dt.date(2024, 6, 10),
+            account_id=account_id,
+            method=409844,
+            payment_items=[BulkPaymentItem(object_number=invoice.number, amount=D("250.00"))],
+        )
+    )
+    tx = kf.bank_accounts.transactions(account_id)
+    rows = [
+        t async for t in tx.list(start_date=dt.date(2024, 6, 10), end_date=dt.date(2024, 6, 10))
+    ]
+    entry = next(t for t in rows if t.payment_id == (payment.payment_items or [])[0].id)
+    assert (entry.paid_in, entry.money_out) == (D("250.0000"), D("0.0000"))
+    assert (entry.entity_name, entry.resource_number) == ("invoicebatchpayment", payment.number)
+    assert entry.customer_code == "TCUST01"
+    assert (await tx.get(entry.id or 0)).is_system_generated_transaction is True
+    after = await kf.bank_accounts.get(account_id)
+    assert after.bank_balance == (before.bank_balance or 0) + D("250.00")
+    with pytest.raises(BadRequestError, match="bank entry of a payment"):
+        await tx.patch(entry.id or 0, comment="no")
+    with pytest.raises(BadRequestError, match="bank entry of a payment"):
+        await tx.delete(entry.id or 0)
+    await kf.invoices.bulk_payments.delete(payment.number or 0)
+    assert (await kf.bank_accounts.get(account_id)).bank_balance == before.bank_balance

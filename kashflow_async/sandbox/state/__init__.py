@@ -59,7 +59,7 @@ class State(Account):
         self.products = Products(self, self.nominals)
         #: bank accounts as the API serves them (``bank.transactions``: their
         #: transactions); the payment rules' records are `bank_accounts`
-        self.bank = BankAccounts(self, BankTransactions(self))
+        self.bank = BankAccounts(self, BankTransactions(self, self.invoices))
         self.vat_rates = VatRates()
 
     def set_today(self, day: dt.date | None) -> None:

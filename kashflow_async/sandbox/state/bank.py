@@ -1,4 +1,5 @@
-"""Bank accounts and their transactions.
+"""Bank accounts and their transactions; every invoice and purchase payment is also a
+transaction of the bank account it went to.
 
 An account's ``BankBalance`` is its ``StartingAmount`` plus what its transactions paid in
 less what they paid out; a list of transactions carries each row's running ``Balance``
@@ -14,16 +15,17 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ...models import BankAccount, BankTransaction, SortOrder
+from ...models import BankAccount, BankTransaction, PaymentLine, SortOrder
 from ...models._base import WireDate
 from ..account import Account
 from ..errors import BadRequest
 from ..money import HUNDRED, ZERO, at_noon, day_of, naive, q2, q4
 from ..records import BankAccount as BankRecord
 from ..views import check_paging, page_slice
+from .invoices import Invoices
 from .keyed import KeyedStore
 
-__all__ = ["ACCOUNT_DETAIL_ONLY", "BankAccounts", "BankTransactions"]
+__all__ = ["ACCOUNT_DETAIL_ONLY", "BankAccounts", "BankTransactions", "payment_entry"]
 
 #: members a single read of an account has and a list item has not
 ACCOUNT_DETAIL_ONLY = (
@@ -51,24 +53,91 @@ def vat_included(amount: Decimal, rate: Decimal) -> Decimal:
     return q2(amount * rate / (HUNDRED + rate))
 
 
-class BankTransactions(KeyedStore[tuple[int, int], BankTransaction]):
-    """Every bank account's transactions, keyed by (account id, transaction id)."""
+def payment_entry(
+    line: PaymentLine, account_id: int, entity: str, number: int | None, incoming: bool
+) -> BankTransaction:
+    """The bank entry of a payment line: money in for an invoice, out for a purchase
+    (a negative amount the other way); a bulk payment's line names the bulk payment."""
+    amount = line.amount or ZERO
+    if not incoming:
+        amount = -amount
+    bulk = line.bulk_id is not None
+    return BankTransaction(
+        id=line.id,
+        account_id=account_id,
+        date=line.date,
+        transaction_type=1 if incoming else 2,
+        comment=line.note or "",
+        paid_in=q4(max(amount, ZERO)),
+        money_out=q4(max(-amount, ZERO)),
+        vat_able=False,
+        vat_rate=q4(ZERO),
+        vat_amount=q4(ZERO),
+        reconciled=False,
+        entity_name=f"{entity}batchpayment" if bulk else entity,
+        resource_number=line.bulk_id if bulk else number,
+        payment_id=line.id,
+        is_system_generated_transaction=True,
+    )
 
-    def __init__(self, account: Account) -> None:
+
+class BankTransactions(KeyedStore[tuple[int, int], BankTransaction]):
+    """Every bank account's transactions, keyed by (account id, transaction id): the ones
+    entered through this API, and the bank entry of every invoice and purchase payment
+    (read-only here: change the payment instead)."""
+
+    def __init__(self, account: Account, invoices: Invoices | None = None) -> None:
         super().__init__(account, "Bank transaction")
+        self.invoices = invoices
+
+    def payment_entries(self, account_id: int) -> list[BankTransaction]:
+        """The bank entries of the invoice and purchase payments into or out of the account."""
+        rows: list[BankTransaction] = []
+        for inv in self.invoices.store.values() if self.invoices is not None else ():
+            for line in inv.payment_lines or ():
+                if line.account_id == account_id:
+                    row = payment_entry(line, account_id, "invoice", inv.number, True)
+                    row.customer_code, row.customer_name = inv.customer_code, inv.customer_name
+                    row.customer_supplier_name = inv.customer_name
+                    rows.append(row)
+        for purchase in self.account.purchases.values():
+            for line in purchase.payment_lines:
+                if line.account_id == account_id:
+                    row = payment_entry(line, account_id, "purchase", purchase.number, False)
+                    row.supplier_code, row.supplier_name = (
+                        purchase.supplier_code,
+                        purchase.supplier_name,
+                    )
+                    row.customer_supplier_name = purchase.supplier_name
+                    rows.append(row)
+        return rows
 
     def of(self, account_id: int) -> list[BankTransaction]:
-        """The stored transactions of one account, by date then id."""
+        """Every transaction of one account (entered and payment entries), by date then id."""
         rows = [t for (a, _), t in self.store.items() if a == account_id]
+        rows.extend(self.payment_entries(account_id))
         rows.sort(key=lambda t: (naive(t.date), t.id or 0))
         return rows
+
+    def stored(self, key: tuple[int, int], shown: object = None) -> BankTransaction:
+        """A transaction entered through this API (400 for a payment's bank entry, 404
+        when there is neither)."""
+        found = self.store.get(key)
+        if found is None and any(t.id == key[1] for t in self.payment_entries(key[0])):
+            raise BadRequest(
+                f"Bank transaction {key[1]} is the bank entry of a payment: change the payment."
+            )
+        return super().stored(key, shown)
 
     def total(self, account_id: int) -> Decimal:
         """Paid in less paid out, over the account's transactions."""
         return sum(((t.paid_in or ZERO) - (t.money_out or ZERO) for t in self.of(account_id)), ZERO)
 
     def get(self, account_id: int, transaction_id: int) -> BankTransaction:
-        """One transaction, whole."""
+        """One transaction, whole (a payment's bank entry too)."""
+        for entry in self.payment_entries(account_id):
+            if entry.id == transaction_id and (account_id, transaction_id) not in self.store:
+                return entry
         return self.full(self.stored((account_id, transaction_id), transaction_id))
 
     def page(
@@ -158,6 +227,7 @@ class BankTransactions(KeyedStore[tuple[int, int], BankTransaction]):
         body.vat_rate = q4(rate)
         body.vat_amount = q4(vat_included(paid_in + paid_out, rate) if body.vat_able else ZERO)
         body.reconciled = bool(body.reconciled)
+        body.is_system_generated_transaction = False
         body.transaction_type = body.transaction_type or 0
         body.money_type = body.money_type or 0
 
