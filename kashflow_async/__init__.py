@@ -22,7 +22,9 @@ from .errors import (
     TransportError,
 )
 from .models import (
+    AccountSummary,
     Address,
+    AdvancedSettings,
     BankAccount,
     BankTransaction,
     BankTransactionSortField,
@@ -33,10 +35,12 @@ from .models import (
     Credit,
     CreditType,
     Currency,
+    DashboardDisplay,
     ExportDetails,
     Invoice,
     InvoiceFilter,
     InvoiceLine,
+    InvoiceSettings,
     InvoiceSortField,
     InvoiceStatus,
     Metadata,
@@ -76,7 +80,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "APIError",
+    "AccountSummary",
     "Address",
+    "AdvancedSettings",
     "AmbiguousResultError",
     "AuthenticationError",
     "BadRequestError",
@@ -94,6 +100,7 @@ __all__ = [
     "Credit",
     "CreditType",
     "Currency",
+    "DashboardDisplay",
     "DecodeError",
     "EncodeError",
     "ExportDetails",
@@ -101,6 +108,7 @@ __all__ = [
     "Invoice",
     "InvoiceFilter",
     "InvoiceLine",
+    "InvoiceSettings",
     "InvoiceSortField",
     "InvoiceStatus",
     "KashFlowClient",

@@ -28,9 +28,12 @@ from .payments import BulkPayment, BulkPaymentItem, ExportDetails
 from .products import Product, ProductSortField
 from .quotes import Quote, QuoteLine
 from .reference import Metadata, PayrollProvisioningStatus, VatRate, VatRateBands
+from .settings import AccountSummary, AdvancedSettings, DashboardDisplay, InvoiceSettings
 
 __all__ = [
+    "AccountSummary",
     "Address",
+    "AdvancedSettings",
     "BankAccount",
     "BankTransaction",
     "BankTransactionSortField",
@@ -42,11 +45,13 @@ __all__ = [
     "Credit",
     "CreditType",
     "Currency",
+    "DashboardDisplay",
     "ErrorBody",
     "ExportDetails",
     "Invoice",
     "InvoiceFilter",
     "InvoiceLine",
+    "InvoiceSettings",
     "InvoiceSortField",
     "InvoiceStatus",
     "LineBase",

@@ -1,5 +1,6 @@
-"""Reference data read whole: VAT rates by country (``/countries/vatrates``) and the
-account's metadata (``/metadata``)."""
+"""Reference data read whole: VAT rates by country (``/countries/vatrates``), the
+account's metadata (``/metadata``), settings (``/settings/advanced``,
+``/settings/invoice``) and summary (``/accountsummary``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..codecs.shapes import list_or_empty_object
 from ..errors import InvalidArgumentError
-from ..models import Metadata, VatRate
+from ..models import AccountSummary, AdvancedSettings, InvoiceSettings, Metadata, VatRate
 from ..transport import Transport
 from ._modes import Mode, Raw, _Moded, endpoint
 
@@ -26,8 +27,9 @@ def url_date(name: str, value: Any) -> str:
 
 
 class Reference(_Moded[Mode]):
-    """Read-only reference data: `vat_rates` and `metadata` (``kf.vat_rates()``,
-    ``kf.metadata()`` call these)."""
+    """Read-only reference data and settings: `vat_rates`, `metadata` (``kf.vat_rates()``
+    and ``kf.metadata()`` call these), `advanced_settings`, `invoice_settings`,
+    `account_summary`."""
 
     __slots__ = ("_transport",)
     with_raw_response: Reference[Raw]
@@ -62,3 +64,19 @@ class Reference(_Moded[Mode]):
         """Counts and totals of the account: customers, invoices, nominal codes, products,
         suppliers, logins, and the total bank balance."""
         return await self._transport.request("GET", "/metadata", Metadata)
+
+    @endpoint
+    async def advanced_settings(self) -> AdvancedSettings:
+        """The account's advanced settings: default nominal code and VAT rate, date
+        format, transaction lock, VAT registration and text, and other switches."""
+        return await self._transport.request("GET", "/settings/advanced", AdvancedSettings)
+
+    @endpoint
+    async def invoice_settings(self) -> InvoiceSettings:
+        """The labels the account prints on invoices (``InvoiceName``, ``TotalName`` ...)."""
+        return await self._transport.request("GET", "/settings/invoice", InvoiceSettings)
+
+    @endpoint
+    async def account_summary(self) -> AccountSummary:
+        """The account summary: which sections its dashboard shows."""
+        return await self._transport.request("GET", "/accountsummary", AccountSummary)

@@ -1,6 +1,6 @@
 """aiohttp.web handlers for nominal codes, products, bank accounts and transactions, VAT
-rates and metadata (the `routes` table lists nominal codes and bank accounts among its
-collections; the rest is `book_routes`)."""
+rates, metadata, settings and the account summary (the `routes` table lists nominal codes
+and bank accounts among its collections; the rest is `book_routes`)."""
 
 from __future__ import annotations
 
@@ -206,6 +206,21 @@ async def vat_rates(request: web.Request) -> web.Response:
     return respond(request, rates.on(day))
 
 
+async def advanced_settings(request: web.Request) -> web.Response:
+    """GET /settings/advanced."""
+    return respond(request, _state(request).preferences.advanced())
+
+
+async def invoice_settings(request: web.Request) -> web.Response:
+    """GET /settings/invoice."""
+    return respond(request, _state(request).preferences.invoice)
+
+
+async def account_summary(request: web.Request) -> web.Response:
+    """GET /accountsummary."""
+    return respond(request, _state(request).preferences.summary())
+
+
 async def metadata(request: web.Request) -> web.Response:
     """GET /metadata: the account's counts and totals."""
     return respond(request, account_metadata(_state(request), request.app[STATS_KEY].logins))
@@ -238,4 +253,7 @@ def book_routes(prefix: str) -> list[web.RouteDef]:
         web.delete(transaction, delete_transaction),
         web.get(p + "/countries/vatrates", vat_rates, allow_head=False),
         web.get(p + "/metadata", metadata, allow_head=False),
+        web.get(p + "/settings/advanced", advanced_settings, allow_head=False),
+        web.get(p + "/settings/invoice", invoice_settings, allow_head=False),
+        web.get(p + "/accountsummary", account_summary, allow_head=False),
     ]

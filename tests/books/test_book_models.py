@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from kashflow_async import (
+    AdvancedSettings,
     BankAccount,
     BankTransaction,
     DecodeError,
@@ -261,3 +262,16 @@ def test_a_nominal_list_item_carries_its_default_product(fmt: str) -> None:
     assert nominal.default_product == Product(
         code="510", name="Mobile", price=D("10.00"), in_use=True
     )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_advanced_settings_decode_a_numeric_auto_calculate_vat(fmt: str) -> None:
+    members = {
+        "AutoCalculateVAT": 1,
+        "DefaultVATRate": "20.0000",
+        "TransactionLockDate": "2017-05-02",
+    }
+    settings = get_codec(fmt).decode(_body(fmt, "AdvancedSettings", members), AdvancedSettings)
+    assert settings.auto_calculate_vat is True
+    assert settings.default_vat_rate == D("20.0000")
+    assert settings.transaction_lock_date == dt.date(2017, 5, 2)

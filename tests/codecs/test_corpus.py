@@ -15,6 +15,7 @@ from kashflow_async.models import (
     Conversion,
     Credit,
     Invoice,
+    InvoiceSettings,
     Metadata,
     Page,
     Quote,
@@ -41,6 +42,7 @@ TYPES: list[tuple[str, Any]] = [
     ("conversions.convert.response", list[Conversion]),
     ("vat_rates.list.", list[VatRate]),
     ("metadata.get.", Metadata),
+    ("invoice_settings.get.", InvoiceSettings),
 ]
 
 NAMES = sorted(p.stem for p in CORPUS.glob("*.json"))

@@ -438,3 +438,24 @@ async def test_a_payment_is_a_transaction_of_its_bank_account(
         await tx.delete(entry.id or 0)
     await kf.invoices.bulk_payments.delete(payment.number or 0)
     assert (await kf.bank_accounts.get(account_id)).bank_balance == before.bank_balance
+
+
+async def test_settings_and_account_summary(sb: Sandbox, kf: KashFlowClient) -> None:
+    advanced = await kf.reference.advanced_settings()
+    assert advanced.default_vat_rate == sb.state.settings.default_vat_level
+    assert (advanced.transaction_lock, advanced.transaction_lock_date) == (False, None)
+    sb.state.settings.transaction_lock_date = dt.date(2024, 3, 31)
+    sb.state.settings.default_vat_level = D("17.5")
+    locked = await kf.reference.advanced_settings()
+    assert (locked.transaction_lock, locked.transaction_lock_date) == (True, dt.date(2024, 3, 31))
+    assert locked.default_vat_rate == D("17.5")
+
+    labels = await kf.reference.invoice_settings()
+    assert (labels.invoice_name, labels.credit_note_name) == ("Invoice", "Credit Note")
+    sb.state.preferences.invoice.invoice_name = "Tax Invoice"
+    assert (await kf.reference.invoice_settings()).invoice_name == "Tax Invoice"
+
+    summary = await kf.reference.account_summary()
+    assert summary.display is not None
+    assert summary.display.show_vat_liability is True
+    assert summary.display.show_referral is False

@@ -27,3 +27,5 @@ async def main() -> None:
         reveal_type(await kf.vat_rates(dt.date(2024, 1, 1)))
         reveal_type(await kf.metadata())
         reveal_type(await kf.reference.with_raw_response.vat_rates())
+        reveal_type(await kf.reference.advanced_settings())
+        reveal_type(await kf.reference.with_raw_response.account_summary())

@@ -21,6 +21,8 @@ EXPECTED = {
     "await kf.vat_rates(dt.date(2024, 1, 1))": "list[VatRate]",
     "await kf.metadata()": "Metadata",
     "reference.with_raw_response.vat_rates()": "RawResponse[list[VatRate]]",
+    "advanced_settings()": "AdvancedSettings",
+    "with_raw_response.account_summary()": "RawResponse[AccountSummary]",
 }
 
 

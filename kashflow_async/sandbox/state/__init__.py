@@ -2,11 +2,12 @@
 
 One room per endpoint family, each over the shared `Account`: `invoices`, `quotes`,
 `bulk_payments`, `customer_credits`, `nominals`, `products`, `bank` (with
-`bank.transactions`), `vat_rates`. A new family is one new module here, a room in
-`State`, and its routes. Every mutating method validates its whole input first and only
-then changes anything, so a request applies fully or not at all. Derived figures are
-computed with `Decimal` (in `documents`); the values a client sends for them are ignored.
-`State` keeps the account's reference data and the short names tests and seeding use.
+`bank.transactions`), `vat_rates`, `preferences` (settings pages). A new family is one
+new module here, a room in `State`, and its routes. Every mutating method validates its
+whole input first and only then changes anything, so a request applies fully or not at
+all. Derived figures are computed with `Decimal` (in `documents`); the values a client
+sends for them are ignored. `State` keeps the account's reference data and the short
+names tests and seeding use.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .invoices import Invoices
 from .nominals import Nominals
 from .products import Products
 from .quotes import Quotes
-from .reference import VatRates
+from .reference import Preferences, VatRates
 
 __all__ = [
     "BankAccounts",
@@ -35,6 +36,7 @@ __all__ = [
     "Credits",
     "Invoices",
     "Nominals",
+    "Preferences",
     "Products",
     "Quotes",
     "State",
@@ -61,6 +63,7 @@ class State(Account):
         #: transactions); the payment rules' records are `bank_accounts`
         self.bank = BankAccounts(self, BankTransactions(self, self.invoices))
         self.vat_rates = VatRates()
+        self.preferences = Preferences(self)
 
     def set_today(self, day: dt.date | None) -> None:
         """Move the sandbox's calendar (None: follow the real date); statuses follow."""

@@ -1,5 +1,6 @@
 """Reference data read whole: VAT rates by country and date (global data, the same for
-every account) and the account's metadata (counted from the account)."""
+every account), the account's metadata (counted from the account), its settings and
+summary."""
 
 from __future__ import annotations
 
@@ -7,13 +8,29 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ...models import Metadata, PayrollProvisioningStatus, VatRate, VatRateBands
+from ...models import (
+    AccountSummary,
+    AdvancedSettings,
+    DashboardDisplay,
+    InvoiceSettings,
+    Metadata,
+    PayrollProvisioningStatus,
+    VatRate,
+    VatRateBands,
+)
+from ..account import Account
 from ..errors import BadRequest
 
 if TYPE_CHECKING:
     from . import State
 
-__all__ = ["VAT_HISTORY", "VatRates", "account_metadata", "parse_url_date"]
+__all__ = [
+    "VAT_HISTORY",
+    "Preferences",
+    "VatRates",
+    "account_metadata",
+    "parse_url_date",
+]
 
 #: country code, name, valid from, then the standard, reduced, super reduced and parking
 #: rates (space-separated percentages); the rates valid on a date are those of the latest
@@ -85,3 +102,72 @@ def account_metadata(state: State, logins: int) -> Metadata:
         amazon_files_marked_for_migration=False,
         payroll_provisioning_status=PayrollProvisioningStatus.NOT_INITIATED.value,
     )
+
+
+class Preferences:
+    """The account's settings pages and summary: `invoice` labels and the dashboard's
+    `display` are stored (tests may change them); the advanced settings are read from
+    the account's rules (default VAT rate, transaction lock)."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.invoice = InvoiceSettings(
+            account_name="Account",
+            credit_note_name="Credit Note",
+            customer_reference_name="Customer Reference",
+            description_name="Description",
+            due_date_name="Due Date",
+            invoice_date_name="Invoice Date",
+            invoice_name="Invoice",
+            invoice_number_name="Invoice Number",
+            invoice_total_name="Invoice Total",
+            net_amount_name="Net Amount",
+            quantity_name="Qty",
+            rate_name="Rate",
+            total_name="Total",
+            is_email_sent_icon_included=True,
+            is_invoice_customer_reference_shown_on_list=True,
+            is_quantity_field_removed=False,
+        )
+        self.display = DashboardDisplay(
+            show_announcement=True,
+            show_change_log=True,
+            show_do_you_know_section=True,
+            show_financial_graph=True,
+            show_financial_overview=True,
+            show_getting_started_section=False,
+            show_messages=True,
+            show_quick_links=True,
+            show_quotes_summary=True,
+            show_referral=False,
+            show_vat_liability=True,
+            suppress_vat_warning=False,
+        )
+
+    def advanced(self) -> AdvancedSettings:
+        """The advanced settings, as the account's rules stand."""
+        settings = self.account.settings
+        lock = settings.transaction_lock_date
+        return AdvancedSettings(
+            automatic_credit_control_enabled=False,
+            apply_manual_discount=False,
+            auto_calculate_vat=False,
+            date_format="UK",
+            default_nominal_code=4000,
+            default_vat_rate=settings.default_vat_level,
+            journal_enabled=True,
+            pdf_in_new_window=False,
+            projects_enabled=True,
+            quote_text="Quote",
+            show_quote_total=True,
+            transaction_lock=lock is not None,
+            transaction_lock_date=lock,
+            user_id=1,
+            vat_registered=True,
+            vat_text="VAT",
+            via_post_enabled=False,
+        )
+
+    def summary(self) -> AccountSummary:
+        """The account summary."""
+        return AccountSummary(display=self.display)
