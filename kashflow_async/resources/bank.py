@@ -7,14 +7,12 @@ import datetime as dt
 from typing import Any
 
 from ..codecs.shapes import items_or_page
-from ..errors import InvalidArgumentError
 from ..models import BankAccount, BankTransaction, BankTransactionSortField, Page, SortOrder
 from ..pagination import PageIterator
 from ..transport import Transport
 from ._base import DEFAULT_LIST_CONCURRENCY, DEFAULT_LIST_PERPAGE, Listed
 from ._modes import Mode, Raw, endpoint, listing
-from ._params import Param, QuerySpec, choice, flag, number, page_query, text
-from .products import numbered
+from ._params import Param, QuerySpec, choice, day, flag, number, numbered, page_query, text
 
 __all__ = ["BankAccounts", "BankTransactions"]
 
@@ -22,19 +20,10 @@ __all__ = ["BankAccounts", "BankTransactions"]
 _ACCOUNT_LIST: Any = items_or_page(BankAccount)
 
 
-def day(name: str, value: Any) -> str:
-    """A `datetime.date` (or datetime: its date), as ``YYYY-MM-DD``."""
-    if not isinstance(value, dt.date):
-        raise InvalidArgumentError(f"{name} must be a datetime.date, not {value!r}")
-    return value.isoformat()[:10]
-
-
-_SORT_NUMBERS = numbered(BankTransactionSortField)
 _TRANSACTION_FILTERS = QuerySpec(
     start_date=Param("startdate", day),
     end_date=Param("enddate", day),
-    # the documented numbering starts at 1 (1 Date ... 6 Name)
-    sortby=Param("sortcolumn", lambda name, value: str(int(_SORT_NUMBERS(name, value)) + 1)),
+    sortby=Param("sortcolumn", numbered(BankTransactionSortField, start=1)),  # 1 Date ... 6 Name
     order=Param("order", choice(SortOrder)),
     search_text=Param("searchtext", text),
     reconciled=Param("reconciled", flag),

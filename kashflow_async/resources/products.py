@@ -3,7 +3,6 @@ product code together."""
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
@@ -13,24 +12,12 @@ from ..models import Page, Product, ProductSortField, SortOrder
 from ..pagination import PageIterator
 from ._base import DEFAULT_LIST_CONCURRENCY, Listed, _check_changes
 from ._modes import Mode, Raw, endpoint, listing
-from ._params import Param, QuerySpec, choice, flag, instance, number, page_query, text
+from ._params import Param, QuerySpec, choice, flag, instance, number, numbered, page_query, text
 
-__all__ = ["Products", "numbered", "product_code", "product_key"]
+__all__ = ["Products", "product_code", "product_key"]
 
 #: the page size cap the API documents for product lists
 MAX_PRODUCT_PERPAGE = 100
-
-
-def numbered(enum: type[Enum]) -> Any:
-    """One of `enum`'s values (a member, or its value in any letter case), sent as its
-    position in the enum (``ProductName`` -> ``1``)."""
-    named = choice(enum)
-    positions = {str(m.value): str(i) for i, m in enumerate(enum)}
-
-    def check(name: str, value: Any) -> str:
-        return positions[named(name, value)]
-
-    return check
 
 
 _FILTERS = QuerySpec(

@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from kashflow_async import BankTransactionSortField, InvalidArgumentError, ProductSortField
-from kashflow_async.resources.bank import _TRANSACTION_FILTERS, day
+from kashflow_async.resources._params import day, numbered
+from kashflow_async.resources.bank import _TRANSACTION_FILTERS
 from kashflow_async.resources.products import _FILTERS as PRODUCT_FILTERS
-from kashflow_async.resources.products import numbered, product_code, product_key
+from kashflow_async.resources.products import product_code, product_key
 from kashflow_async.resources.reference import url_date
 
 
@@ -21,6 +22,7 @@ def test_numbered_sends_the_position_of_a_name_in_any_case() -> None:
     assert check("sortby", ProductSortField.NOMINAL_CODE) == "2"
     with pytest.raises(InvalidArgumentError, match="sortby must be one of ProductCode"):
         check("sortby", "Price")
+    assert numbered(ProductSortField, start=1)("sortby", "ProductCode") == "1"
 
 
 def test_transaction_sort_columns_are_numbered_from_one() -> None:
