@@ -23,6 +23,7 @@ from .errors import (
 )
 from .models import (
     AccountSummary,
+    AccountVatRate,
     Address,
     AdvancedSettings,
     BankAccount,
@@ -32,6 +33,7 @@ from .models import (
     BulkPaymentItem,
     Category,
     Conversion,
+    Country,
     Credit,
     CreditType,
     Currency,
@@ -81,6 +83,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "APIError",
     "AccountSummary",
+    "AccountVatRate",
     "Address",
     "AdvancedSettings",
     "AmbiguousResultError",
@@ -96,6 +99,7 @@ __all__ = [
     "Codec",
     "Conversion",
     "CoordinationError",
+    "Country",
     "CreateMany",
     "Credit",
     "CreditType",

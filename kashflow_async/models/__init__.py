@@ -27,11 +27,19 @@ from .nominals import Nominal
 from .payments import BulkPayment, BulkPaymentItem, ExportDetails
 from .products import Product, ProductSortField
 from .quotes import Quote, QuoteLine
-from .reference import Metadata, PayrollProvisioningStatus, VatRate, VatRateBands
+from .reference import (
+    AccountVatRate,
+    Country,
+    Metadata,
+    PayrollProvisioningStatus,
+    VatRate,
+    VatRateBands,
+)
 from .settings import AccountSummary, AdvancedSettings, DashboardDisplay, InvoiceSettings
 
 __all__ = [
     "AccountSummary",
+    "AccountVatRate",
     "Address",
     "AdvancedSettings",
     "BankAccount",
@@ -42,6 +50,7 @@ __all__ = [
     "Category",
     "Code",
     "Conversion",
+    "Country",
     "Credit",
     "CreditType",
     "Currency",

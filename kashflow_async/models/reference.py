@@ -9,7 +9,14 @@ import msgspec
 from ._base import Model
 from .enums import WireEnum
 
-__all__ = ["Metadata", "PayrollProvisioningStatus", "VatRate", "VatRateBands"]
+__all__ = [
+    "AccountVatRate",
+    "Country",
+    "Metadata",
+    "PayrollProvisioningStatus",
+    "VatRate",
+    "VatRateBands",
+]
 
 
 class VatRateBands(Model):
@@ -27,6 +34,24 @@ class VatRate(Model):
     country_code: str | None = None
     country_name: str | None = None
     vat_rates: VatRateBands | None = msgspec.field(default=None, name="VatRates")
+
+
+class Country(Model):
+    """A country the API knows (``GET /countries``)."""
+
+    id: int | None = None
+    code: str | None = None
+    name: str | None = None
+    is_eu: bool | None = msgspec.field(default=None, name="IsEU")
+
+
+class AccountVatRate(Model):
+    """A VAT rate the account offers on its lines (``GET /vat/settings/vatrates``):
+    ``vat_rate`` is a percentage, ``vat_text`` its label."""
+
+    vat_id: int | None = msgspec.field(default=None, name="VATId")
+    vat_rate: Decimal | None = None
+    vat_text: str | None = msgspec.field(default=None, name="VATText")
 
 
 class PayrollProvisioningStatus(WireEnum):

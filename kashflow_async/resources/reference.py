@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..codecs.shapes import list_or_empty_object
 from ..errors import InvalidArgumentError
-from ..models import AccountSummary, AdvancedSettings, InvoiceSettings, Metadata, VatRate
+from ..models import (
+    AccountSummary,
+    AccountVatRate,
+    AdvancedSettings,
+    Country,
+    InvoiceSettings,
+    Metadata,
+    VatRate,
+)
 from ..transport import Transport
 from ._modes import Mode, Raw, _Moded, endpoint
 
@@ -29,7 +37,7 @@ def url_date(name: str, value: Any) -> str:
 class Reference(_Moded[Mode]):
     """Read-only reference data and settings: `vat_rates`, `metadata` (``kf.vat_rates()``
     and ``kf.metadata()`` call these), `advanced_settings`, `invoice_settings`,
-    `account_summary`."""
+    `account_summary`, `countries`, `account_vat_rates`."""
 
     __slots__ = ("_transport",)
     with_raw_response: Reference[Raw]
@@ -80,3 +88,13 @@ class Reference(_Moded[Mode]):
     async def account_summary(self) -> AccountSummary:
         """The account summary: which sections its dashboard shows."""
         return await self._transport.request("GET", "/accountsummary", AccountSummary)
+
+    @endpoint
+    async def countries(self) -> list[Country]:
+        """Every country the API knows, with whether it is in the EU."""
+        return await self._transport.request("GET", "/countries", list[Country])
+
+    @endpoint
+    async def account_vat_rates(self) -> list[AccountVatRate]:
+        """The VAT rates the account offers on its lines (percentages with their labels)."""
+        return await self._transport.request("GET", "/vat/settings/vatrates", list[AccountVatRate])

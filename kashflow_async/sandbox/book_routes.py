@@ -24,7 +24,7 @@ from .http import (
     respond,
 )
 from .state import State
-from .state.reference import account_metadata, parse_url_date
+from .state.reference import account_metadata, countries, parse_url_date
 
 __all__ = ["book_routes", "list_bank_accounts", "list_nominals"]
 
@@ -221,6 +221,16 @@ async def account_summary(request: web.Request) -> web.Response:
     return respond(request, _state(request).preferences.summary())
 
 
+async def list_countries(request: web.Request) -> web.Response:
+    """GET /countries."""
+    return respond(request, countries())
+
+
+async def account_vat_rates(request: web.Request) -> web.Response:
+    """GET /vat/settings/vatrates: the VAT rates the account offers."""
+    return respond(request, _state(request).preferences.vat_rates())
+
+
 async def metadata(request: web.Request) -> web.Response:
     """GET /metadata: the account's counts and totals."""
     return respond(request, account_metadata(_state(request), request.app[STATS_KEY].logins))
@@ -256,4 +266,6 @@ def book_routes(prefix: str) -> list[web.RouteDef]:
         web.get(p + "/settings/advanced", advanced_settings, allow_head=False),
         web.get(p + "/settings/invoice", invoice_settings, allow_head=False),
         web.get(p + "/accountsummary", account_summary, allow_head=False),
+        web.get(p + "/countries", list_countries, allow_head=False),
+        web.get(p + "/vat/settings/vatrates", account_vat_rates, allow_head=False),
     ]

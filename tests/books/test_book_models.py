@@ -14,9 +14,11 @@ import pytest
 from lxml import etree
 
 from kashflow_async import (
+    AccountVatRate,
     AdvancedSettings,
     BankAccount,
     BankTransaction,
+    Country,
     DecodeError,
     EncodeError,
     Metadata,
@@ -275,3 +277,14 @@ def test_advanced_settings_decode_a_numeric_auto_calculate_vat(fmt: str) -> None
     assert settings.auto_calculate_vat is True
     assert settings.default_vat_rate == D("20.0000")
     assert settings.transaction_lock_date == dt.date(2017, 5, 2)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_country_and_account_vat_rate_wire_names(fmt: str) -> None:
+    codec = get_codec(fmt)
+    country = codec.decode(_body(fmt, "Country", {"Id": 3, "Code": "FR", "IsEU": True}), Country)
+    assert (country.id, country.code, country.is_eu) == (3, "FR", True)
+    body = _body(fmt, "VatRate", {"VATId": 2, "VATRate": "5.0000", "VATText": "5%"})
+    rate = codec.decode(body, AccountVatRate)
+    assert (rate.vat_id, rate.vat_rate, rate.vat_text) == (2, D("5.0000"), "5%")
+    assert _sent(fmt, codec.encode(rate)) == {"VATId", "VATRate", "VATText"}

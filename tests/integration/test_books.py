@@ -459,3 +459,17 @@ async def test_settings_and_account_summary(sb: Sandbox, kf: KashFlowClient) -> 
     assert summary.display is not None
     assert summary.display.show_vat_liability is True
     assert summary.display.show_referral is False
+
+
+async def test_countries_and_the_account_vat_rates(sb: Sandbox, kf: KashFlowClient) -> None:
+    countries = await kf.reference.countries()
+    assert [(c.code, c.is_eu) for c in countries if c.code in ("GB", "IE")] == [
+        ("IE", True), ("GB", False),
+    ]  # fmt: skip
+    rates = await kf.reference.account_vat_rates()
+    assert [(r.vat_id, r.vat_rate, r.vat_text) for r in rates] == [
+        (1, D("20.0000"), "20%"), (2, D("5.0000"), "5%"), (3, D("0.0000"), "0%"),
+    ]  # fmt: skip
+    sb.state.settings.default_vat_level = D("17.5")
+    first = (await kf.reference.account_vat_rates())[0]
+    assert (first.vat_rate, first.vat_text) == (D("17.5000"), "17.5%")

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from ...models import (
     AccountSummary,
+    AccountVatRate,
     AdvancedSettings,
+    Country,
     DashboardDisplay,
     InvoiceSettings,
     Metadata,
@@ -20,15 +22,20 @@ from ...models import (
 )
 from ..account import Account
 from ..errors import BadRequest
+from ..money import q4
 
 if TYPE_CHECKING:
     from . import State
 
+D = Decimal
+
 __all__ = [
+    "COUNTRIES",
     "VAT_HISTORY",
     "Preferences",
     "VatRates",
     "account_metadata",
+    "countries",
     "parse_url_date",
 ]
 
@@ -106,8 +113,8 @@ def account_metadata(state: State, logins: int) -> Metadata:
 
 class Preferences:
     """The account's settings pages and summary: `invoice` labels and the dashboard's
-    `display` are stored (tests may change them); the advanced settings are read from
-    the account's rules (default VAT rate, transaction lock)."""
+    `display` are stored (tests may change them); the advanced settings and the VAT rates
+    offered are read from the account's rules (default VAT rate, transaction lock)."""
 
     def __init__(self, account: Account) -> None:
         self.account = account
@@ -171,3 +178,28 @@ class Preferences:
     def summary(self) -> AccountSummary:
         """The account summary."""
         return AccountSummary(display=self.display)
+
+    def vat_rates(self) -> list[AccountVatRate]:
+        """The VAT rates the account offers: its default rate first, then the UK's others."""
+        default = self.account.settings.default_vat_level
+        rates = [default, *(r for r in (D(20), D(5), D(0)) if r != default)]
+        return [
+            AccountVatRate(vat_id=i, vat_rate=q4(rate), vat_text=f"{rate.normalize():f}%")
+            for i, rate in enumerate(rates, 1)
+        ]
+
+
+#: (id, code, name, in the EU)
+COUNTRIES = (
+    (1, "GB", "United Kingdom", False),
+    (2, "IE", "Ireland", True),
+    (3, "FR", "France", True),
+    (4, "DE", "Germany", True),
+    (5, "US", "United States", False),
+)
+
+
+def countries() -> list[Country]:
+    """The countries the sandbox knows, by name."""
+    found = [Country(id=i, code=c, name=n, is_eu=eu) for i, c, n, eu in COUNTRIES]
+    return sorted(found, key=lambda c: c.name or "")
