@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from collections.abc import Mapping
@@ -13,7 +14,18 @@ from ._checks import whole_number
 from ._closing import AsyncClosing
 from .codecs import get_codec
 from .errors import InvalidArgumentError
-from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes, Raw
+from .models import Metadata, VatRate
+from .resources import (
+    BankAccounts,
+    Invoices,
+    Nominals,
+    Products,
+    PurchaseBulkPayments,
+    Purchases,
+    Quotes,
+    Raw,
+    Reference,
+)
 from .resources.any_endpoint import AnyEndpoint
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
 from .transport._logging import configure_from_env
@@ -140,6 +152,14 @@ class KashFlowClient(AsyncClosing):
         self.quotes = Quotes(transport)
         #: Purchases (``purchases.bulk_payments``).
         self.purchases = Purchases(PurchaseBulkPayments(transport))
+        #: Nominal codes (the chart of accounts).
+        self.nominals = Nominals(transport)
+        #: Products, by nominal code and product code.
+        self.products = Products(transport)
+        #: Bank accounts (and ``bank_accounts.transactions(account_id)``).
+        self.bank_accounts = BankAccounts(transport)
+        #: VAT rates and metadata (``with_raw_response`` gives their raw twins).
+        self.reference = Reference(transport)
         self._any_endpoint = AnyEndpoint(transport)
 
     @overload
@@ -256,6 +276,15 @@ class KashFlowClient(AsyncClosing):
     def wire_format(self) -> str:
         """``"json"`` or ``"xml"``."""
         return self._transport.codec.name
+
+    async def vat_rates(self, date: dt.date | None = None) -> list[VatRate]:
+        """The VAT rates of every country valid on `date` (None: the latest); see
+        `Reference.vat_rates`."""
+        return await self.reference.vat_rates(date)
+
+    async def metadata(self) -> Metadata:
+        """Counts and totals of the account; see `Reference.metadata`."""
+        return await self.reference.metadata()
 
     async def logout(self) -> None:
         """End the session on the server and forget the token.

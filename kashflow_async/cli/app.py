@@ -10,6 +10,7 @@ from ..client import DEFAULT_BASE_URL
 from .commands.credits import credits_app
 from .commands.demo import demo
 from .commands.invoices import invoices_app
+from .commands.listed import listed_apps
 from .commands.payments import payments_app
 from .commands.quotes import quotes_app
 from .commands.sandbox import sandbox
@@ -152,3 +153,5 @@ app.add_typer(invoices_app, name="invoices")
 app.add_typer(quotes_app, name="quotes")
 app.add_typer(payments_app, name="payments")
 app.add_typer(credits_app, name="credits")
+for _name, _listed in listed_apps:
+    app.add_typer(_listed, name=_name)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from ..client import KashFlowClient
-from ..models import Invoice, Quote
+from ..models import Invoice, Nominal, Quote
 from ..resources import Invoices, Quotes
 from .formats.columns import (
     INVOICE_COLUMNS,
     INVOICE_TABLE,
     LINE_TABLE,
+    NOMINAL_COLUMNS,
     QUOTE_COLUMNS,
     QUOTE_TABLE,
     Column,
@@ -28,7 +29,7 @@ from .formats.rows import (
     quotes_from_rows,
 )
 
-__all__ = ["INVOICES", "KINDS", "QUOTES", "Kind"]
+__all__ = ["INVOICES", "KINDS", "LISTED_KINDS", "NOMINALS", "QUOTES", "Kind", "ListedKind"]
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,29 @@ QUOTES = Kind(
 
 #: Every kind of record the CLI imports and exports.
 KINDS = (INVOICES, QUOTES)
+
+
+@dataclass(frozen=True)
+class ListedKind:
+    """A kind of record the CLI only lists, whole, in one request (no pages)."""
+
+    #: singular name for messages (``nominal code``)
+    name: str
+    #: the command group (``nominals``)
+    plural: str
+    #: the command group's help line
+    help: str
+    columns: list[Column[Any]]
+    fetch: Callable[[KashFlowClient], Awaitable[list[Any]]]
+
+
+def _nominals(kf: KashFlowClient) -> Awaitable[list[Nominal]]:
+    return kf.nominals.list()
+
+
+NOMINALS = ListedKind(
+    "nominal code", "nominals", "Nominal codes (the chart of accounts).", NOMINAL_COLUMNS, _nominals
+)
+
+#: Every kind of record the CLI lists whole.
+LISTED_KINDS = (NOMINALS,)

@@ -24,6 +24,7 @@ from .lossless import (
     shape_of,
     unkept,
 )
+from .shapes import OneOf
 
 __all__ = ["JSONCodec"]
 
@@ -189,7 +190,11 @@ class JSONCodec:
 
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode JSON `data` as `type_` (a leading UTF-8 BOM is skipped), or raise
-        `DecodeError`. A decoded top-level object remembers `data` (see `lossless`)."""
+        `DecodeError`. A decoded top-level object remembers `data` (see `lossless`).
+        `type_` may also be a `shapes.OneOf` (an answer with several shapes)."""
+        shapes: Any = type_
+        if shapes.__class__ is OneOf:
+            return shapes.decode(self, data)  # type: ignore[no-any-return]
         if data[:3] == _BOM:
             data = data[3:]
         try:

@@ -44,6 +44,7 @@ from .lossless import (
     shape_of,
     unkept,
 )
+from .shapes import OneOf
 
 __all__ = ["XMLCodec", "hardened_parser"]
 
@@ -577,7 +578,10 @@ class XMLCodec:
 
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode XML `data` as `type_`, or raise `DecodeError`. A decoded top-level
-        object remembers `data` (see `lossless`)."""
+        object remembers `data` (see `lossless`). `type_` may also be a `shapes.OneOf`."""
+        shapes: Any = type_
+        if shapes.__class__ is OneOf:
+            return shapes.decode(self, data)  # type: ignore[no-any-return]
         name = type_name(type_)
 
         def fail(reason: str, path: str | None = None, pos: int | None = None) -> DecodeError:

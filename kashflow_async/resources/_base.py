@@ -45,6 +45,9 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
     path: ClassVar[str]
     #: The path template of one object (``/invoices/{number}``), for hooks and spans.
     item_route: ClassVar[str]
+    #: The collection path's template where it holds a parameter, for hooks and spans
+    #: (None: the path itself).
+    collection_route: ClassVar[str | None] = None
     #: The model sent and returned.
     model: type[M]
     #: The request path reports when a create is written (`create_many` counts exactly).
@@ -52,7 +55,7 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "path" in cls.__dict__:
+        if "path" in cls.__dict__ and "item_route" not in cls.__dict__:
             cls.item_route = cls.path + "/{number}"
 
     def __init__(self, transport: Transport) -> None:
@@ -91,7 +94,9 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
         timeout) this raises `AmbiguousResultError`, whose `sent` is `obj`.
         """
         instance("obj", obj, self.model)
-        return await self._transport.request("POST", self.path, self.model, body=obj)
+        return await self._transport.request(
+            "POST", self.path, self.model, body=obj, route=self.collection_route
+        )
 
     @endpoint
     async def update(self, number: int, obj: M, *, if_unchanged: bool = False) -> M:
@@ -173,15 +178,33 @@ class Listed(Resource[M, Mode]):
     #: ``Page[model]``, the type of one page.
     page_type: type[Page[M]]
 
-    async def _page(self, query: dict[str, str]) -> Page[M]:
-        return await self._transport.request("GET", self.path, self.page_type, params=query or None)
+    async def _page(
+        self, query: dict[str, str], path: str | None = None, route: str | None = None
+    ) -> Page[M]:
+        """One page at `path` (default: the collection path), whose template is `route`."""
+        if path is None:
+            path, route = self.path, self.collection_route
+        return await self._transport.request(
+            "GET", path, self.page_type, params=query or None, route=route
+        )
 
-    def _list(self, perpage: int, concurrency: int, filters: dict[str, str]) -> PageIterator[M]:
+    def _list(
+        self,
+        perpage: int,
+        concurrency: int,
+        filters: dict[str, str],
+        path: str | None = None,
+        route: str | None = None,
+    ) -> PageIterator[M]:
+        """Every page at `path` (default: the collection path, whose template is `route`),
+        `concurrency` at once."""
+        if path is None:
+            path, route = self.path, self.collection_route
         if perpage is None:  # page_query lets None through ("not sent"); a list needs a size
             raise InvalidArgumentError("perpage must be a whole number, not None")
         page_query(1, perpage)  # checks perpage
         _positive("concurrency", concurrency)
-        transport, path, page_type = self._transport, self.path, self.page_type
+        transport, page_type = self._transport, self.page_type
         size = str(perpage)
         # pages come raw and are decoded as the consumer reaches them, so that a finished
         # request starts the next one before its page is decoded
@@ -189,7 +212,7 @@ class Listed(Resource[M, Mode]):
 
         def fetch(n: int) -> Coroutine[Any, Any, Any]:
             query = {"page": str(n), "perpage": size, **filters}
-            return fetcher.request("GET", path, page_type, params=query)
+            return fetcher.request("GET", path, page_type, params=query, route=route)
 
         if transport.raw:  # `listing` tells the type checker
             raw: Any = RawPageIterator(fetch, perpage=perpage, concurrency=concurrency)

@@ -4,6 +4,7 @@ what it accepts."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
@@ -16,10 +17,12 @@ __all__ = [
     "Param",
     "QuerySpec",
     "choice",
+    "day",
     "flag",
     "instance",
     "instances",
     "number",
+    "numbered",
     "numbers",
     "page_query",
     "text",
@@ -86,6 +89,25 @@ def choice(enum: type[Enum]) -> Check:
         raise InvalidArgumentError(f"{name} must be one of {listing}; got {value!r}")
 
     return check
+
+
+def numbered(enum: type[Enum], start: int = 0) -> Check:
+    """One of `enum`'s values (a member, or its value in any letter case), sent as its
+    position in the enum counted from `start` (``ProductName`` -> ``1``)."""
+    named = choice(enum)
+    positions = {str(m.value): str(i) for i, m in enumerate(enum, start)}
+
+    def check(name: str, value: Any) -> str:
+        return positions[named(name, value)]
+
+    return check
+
+
+def day(name: str, value: Any) -> str:
+    """A `datetime.date` (or datetime: its date), as ``YYYY-MM-DD``."""
+    if not isinstance(value, dt.date):
+        raise InvalidArgumentError(f"{name} must be a datetime.date, not {value!r}")
+    return value.isoformat()[:10]
 
 
 def text(name: str, value: Any) -> str:

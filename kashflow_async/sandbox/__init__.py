@@ -4,8 +4,10 @@ in-memory state with the documented rules, plus seeded fault injection.
 Where things live: `state/` holds one room per endpoint family over the shared `account`
 (a new family is one module there, a room in `State` and a `Collection` in `routes`);
 `documents` derives every invoice and quote figure; `accounts` holds several accounts and
-routes each request to the one its token names; `routes`, `http` and `middleware` are
-the HTTP side; `faults`, `clock` and `server` the harness; `serving` the command line.
+routes each request to the one its token names; `routes`, `book_routes` (nominal codes,
+products, bank, VAT rates, metadata), `http` and `middleware` are the HTTP side; `seed`
+and `seed_books` the demo data; `faults`, `clock` and `server` the harness; `serving` the
+command line.
 """
 
 from .accounts import AccountConfig, SandboxAccount

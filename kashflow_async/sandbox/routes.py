@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ..models import (
     Address,
+    BankAccount,
     BulkPayment,
     Credit,
     Invoice,
@@ -18,12 +19,14 @@ from ..models import (
     InvoiceSortField,
     LoginChallenge,
     LoginRequest,
+    Nominal,
     Page,
     Quote,
     QuoteSortField,
     SortOrder,
 )
 from .accounts import Accounts
+from .book_routes import book_routes, list_bank_accounts, list_nominals
 from .clock import Clock, SystemClock
 from .errors import BadRequest
 from .faults import FaultInjector, Stats
@@ -229,6 +232,8 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
     in_room("/quotes", Quote, lambda s: s.quotes, list_quotes),
     bulk_payments(INVOICES),
     bulk_payments(PURCHASES),
+    in_room("/nominals", Nominal, lambda s: s.nominals, list_nominals),
+    in_room("/bankaccounts", BankAccount, lambda s: s.bank, list_bank_accounts),
 )
 
 
@@ -289,6 +294,7 @@ def build_app(
             ),
             web.post(p + "/internal/invoices/{invoiceid:\\d+}/credits", apply_credits),
             web.post(p + "/internal/invoices", convert),
+            *book_routes(p),
         ]
     )
     return app

@@ -20,6 +20,7 @@ from ..models import (
 from ..models._base import WireDateTime
 from .money import at_noon, q2
 from .records import BankAccount, CreditRecord, Customer, PaymentMethod, Purchase, Supplier
+from .seed_books import populate_books
 from .state import State
 
 __all__ = [
@@ -95,7 +96,8 @@ def populate(
     """Fill `state` with demo data: bank accounts, payment methods, `customers` customers
     (TCUST01, TCUST02 and TEST01 among them), suppliers, `invoices` invoices numbered from 1
     over the two years before the state's date in every status, `quotes` quotes, `purchases`
-    purchases and some advance payments and credit notes."""
+    purchases, some advance payments and credit notes, and the books (nominal codes,
+    products, bank accounts' details and transactions: `seed_books`)."""
     rng = random.Random(seed)
     today = state.today()
     for i, (acc_id, acc_name) in enumerate(BANK_ACCOUNTS):
@@ -130,6 +132,7 @@ def populate(
             )
         )
     _make_credits(state, rng, codes, today)
+    populate_books(state, seed=seed, products=_PRODUCTS)
 
 
 def _make_customers(state: State, rng: random.Random, count: int) -> list[str]:

@@ -15,8 +15,11 @@ from kashflow_async.models import (
     Conversion,
     Credit,
     Invoice,
+    InvoiceSettings,
+    Metadata,
     Page,
     Quote,
+    VatRate,
 )
 from tests.support.models import canonical
 
@@ -37,6 +40,9 @@ TYPES: list[tuple[str, Any]] = [
     ("credits.apply.response", Invoice),
     ("conversions.convert.request", list[int]),
     ("conversions.convert.response", list[Conversion]),
+    ("vat_rates.list.", list[VatRate]),
+    ("metadata.get.", Metadata),
+    ("invoice_settings.get.", InvoiceSettings),
 ]
 
 NAMES = sorted(p.stem for p in CORPUS.glob("*.json"))

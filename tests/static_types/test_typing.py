@@ -36,7 +36,12 @@ def _short(type_text: str) -> str:
 
 
 def test_raw_responses_type_check_strictly_with_the_expected_types() -> None:
-    source = HERE / "raw_responses.py"
+    check_revealed(HERE / "raw_responses.py", EXPECTED)
+
+
+def check_revealed(source: Path, expected: dict[str, str]) -> None:
+    """`source` passes ``mypy --strict``, and the line holding each snippet of `expected`
+    reveals its type."""
     run = subprocess.run(
         [
             sys.executable,
@@ -61,6 +66,6 @@ def test_raw_responses_type_check_strictly_with_the_expected_types() -> None:
         elif ": error:" in out:
             problems.append(out)
     assert problems == []
-    for snippet, expected in EXPECTED.items():
+    for snippet, type_text in expected.items():
         found = [t for line, t in revealed.items() if snippet in line]
-        assert found == [expected], (snippet, revealed)
+        assert found == [type_text], (snippet, revealed)

@@ -18,6 +18,7 @@ from ...models import (
     Credit,
     Currency,
     Invoice,
+    Nominal,
     Quote,
     format_date,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "INVOICE_TABLE",
     "LINE_COLUMNS",
     "LINE_TABLE",
+    "NOMINAL_COLUMNS",
     "PAYMENT_COLUMNS",
     "PAYMENT_ITEM_COLUMNS",
     "QUOTE_COLUMNS",
@@ -183,6 +185,16 @@ CREDIT_COLUMNS: list[Column[Credit]] = [
 CONVERSION_COLUMNS: list[Column[Conversion]] = [
     Column("Quote", lambda c: c.quote_number, True),
     Column("Invoice", lambda c: c.invoice_number, True),
+]
+
+
+#: Columns of a nominal code (list output).
+NOMINAL_COLUMNS: list[Column[Nominal]] = [
+    Column("Code", lambda n: n.code, True),
+    Column("Name", lambda n: n.name),
+    Column("Type", lambda n: n.type),
+    Column("VATRate", lambda n: n.vat_rate, True),
+    Column("Archived", lambda n: n.archived),
 ]
 
 

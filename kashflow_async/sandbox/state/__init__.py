@@ -1,11 +1,13 @@
 """The sandbox's in-memory KashFlow account and every documented rule (no HTTP here).
 
 One room per endpoint family, each over the shared `Account`: `invoices`, `quotes`,
-`bulk_payments`, `customer_credits`. A new family is one new module here, a room in
-`State`, and its routes. Every mutating method validates its whole input first and only
-then changes anything, so a request applies fully or not at all. Derived figures are
-computed with `Decimal` (in `documents`); the values a client sends for them are ignored.
-`State` keeps the account's reference data and the short names tests and seeding use.
+`bulk_payments`, `customer_credits`, `nominals`, `products`, `bank` (with
+`bank.transactions`), `vat_rates`, `preferences` (settings pages). A new family is one
+new module here, a room in `State`, and its routes. Every mutating method validates its
+whole input first and only then changes anything, so a request applies fully or not at
+all. Derived figures are computed with `Decimal` (in `documents`); the values a client
+sends for them are ignored. `State` keeps the account's reference data and the short
+names tests and seeding use.
 """
 
 from __future__ import annotations
@@ -18,12 +20,28 @@ from ...models import Invoice, Quote
 from ..account import Account
 from ..money import ZERO
 from ..records import INVOICES, BulkKind
+from .bank import BankAccounts, BankTransactions
 from .bulk_payments import BulkPayments
 from .credits import Credits
 from .invoices import Invoices
+from .nominals import Nominals
+from .products import Products
 from .quotes import Quotes
+from .reference import Preferences, VatRates
 
-__all__ = ["BulkPayments", "Credits", "Invoices", "Quotes", "State"]
+__all__ = [
+    "BankAccounts",
+    "BankTransactions",
+    "BulkPayments",
+    "Credits",
+    "Invoices",
+    "Nominals",
+    "Preferences",
+    "Products",
+    "Quotes",
+    "State",
+    "VatRates",
+]
 
 
 class State(Account):
@@ -39,6 +57,13 @@ class State(Account):
         self.quotes = Quotes(self, self.invoices)
         self.bulk_payments = BulkPayments(self, self.invoices)
         self.customer_credits = Credits(self, self.invoices)
+        self.nominals = Nominals(self)
+        self.products = Products(self, self.nominals)
+        #: bank accounts as the API serves them (``bank.transactions``: their
+        #: transactions); the payment rules' records are `bank_accounts`
+        self.bank = BankAccounts(self, BankTransactions(self, self.invoices))
+        self.vat_rates = VatRates()
+        self.preferences = Preferences(self)
 
     def set_today(self, day: dt.date | None) -> None:
         """Move the sandbox's calendar (None: follow the real date); statuses follow."""
