@@ -15,9 +15,11 @@ from ..errors import EncodeError
 from ..models._base import WireDate, as_wire_date
 from ..models.common import Page
 from ._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
+from .ranges import decimal_problem, fits_decimal, fits_int32, int32_problem, is_document_number
 
 __all__ = [
     "Codec",
+    "check_document_number",
     "check_money",
     "check_value",
     "describe_value",
@@ -99,11 +101,23 @@ def field_path(reason: str, path: str) -> str:
 
 
 def check_money(value: Any, path: str) -> None:
-    """Refuse a float or a non-finite Decimal where the model wants an exact number."""
+    """Refuse a float, or a number a .NET decimal cannot hold exactly (not finite, too
+    large, too many places: `ranges.decimal_problem`), where the model wants an exact
+    number."""
     if isinstance(value, float):
         raise EncodeError(f"{path}: float {value!r} is not exact; use decimal.Decimal")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise EncodeError(f"{path}: {value} is not a number the API accepts")
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        problem = decimal_problem(value)
+        if problem is not None:
+            raise EncodeError(f"{path}: {problem}")
+
+
+def check_document_number(value: Any, path: str) -> None:
+    """Refuse a document number a .NET int cannot hold (`ranges.int32_problem`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        problem = int32_problem(value)
+        if problem is not None:
+            raise EncodeError(f"{path}: {problem}")
 
 
 _SCALAR_TYPES: dict[Scalar, tuple[type, ...]] = {
@@ -137,6 +151,8 @@ def check_value(value: Any, node: Node, path: str) -> None:
     if isinstance(node, ScalarNode):
         if node.kind is Scalar.DECIMAL:
             check_money(value, path)
+        elif node.kind is Scalar.INT and path.rpartition(".")[2].lower().endswith("number"):
+            check_document_number(value, path)
         accepted = _SCALAR_TYPES.get(node.kind)
         bad_bool = isinstance(value, bool) and node.kind in (Scalar.INT, Scalar.DECIMAL)
         if accepted is not None and (bad_bool or not isinstance(value, accepted)):
@@ -175,7 +191,16 @@ class _Bad(Exception):
 
 
 def _bad_money(value: Any) -> None:
-    if isinstance(value, float) or (isinstance(value, Decimal) and not value.is_finite()):
+    if isinstance(value, float) or (
+        isinstance(value, (Decimal, int))
+        and not isinstance(value, bool)
+        and not fits_decimal(value)
+    ):
+        raise _Bad
+
+
+def _bad_number(value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and not fits_int32(value):
         raise _Bad
 
 
@@ -218,7 +243,7 @@ def _compile(node: Node) -> Callable[[Any], None]:
 
             def check_items(seq: Any) -> None:
                 for value in seq:
-                    if value.__class__ is not Decimal or not value.is_finite():
+                    if value.__class__ is not Decimal or not fits_decimal(value):
                         _bad_money(value)
 
             return check_items
@@ -229,15 +254,24 @@ def _compile(node: Node) -> Callable[[Any], None]:
         "Decimal": Decimal,
         "WireDate": WireDate,
         "bad_money": _bad_money,
+        "bad_number": _bad_number,
+        "fits": fits_decimal,
         "to_wire": _to_wire,
+        "low": -(2**31),
+        "high": 2**31 - 1,
     }
     lines = ["def fix(obj):"]
     for i, (attr, _wire, kind, sub) in enumerate(_checked_fields(node)):
         lines.append(f"    v = obj.{attr}")
         if kind is Scalar.DECIMAL:
             lines.append("    if v is not None:")
-            lines.append("        if v.__class__ is not Decimal or not v.is_finite():")
+            lines.append("        if v.__class__ is not Decimal or not fits(v):")
             lines.append("            bad_money(v)")
+        elif kind is Scalar.INT:
+            lines.append(
+                "    if v is not None and (v.__class__ is not int or not low <= v <= high):"
+            )
+            lines.append("        bad_number(v)")
         elif kind is not None:
             lines.append("    if v is not None and not isinstance(v, WireDate):")
             lines.append(f"        obj.{attr} = to_wire(v)")
@@ -261,6 +295,8 @@ def _explain(obj: Any, node: Node, path: str) -> None:
                 continue
             if kind is Scalar.DECIMAL:
                 check_money(value, f"{path}.{wire}")
+            elif kind is Scalar.INT:
+                check_document_number(value, f"{path}.{wire}")
             elif kind is not None:
                 if not isinstance(value, dt.date):
                     raise EncodeError(f"{path}.{wire}: expected a date, got {value!r}")
@@ -281,17 +317,24 @@ _CHECKED_KINDS = (Scalar.DECIMAL, Scalar.DATETIME, Scalar.DATE)
 
 
 def _checked_fields(node: StructNode) -> _Checked:
-    """The fields of `node` that `normalize` must look at: money, dates, and containers
-    holding them (with kind None). Computed once per struct."""
+    """The fields of `node` that `normalize` must look at: money, dates, document numbers,
+    and containers holding them (with kind None). Computed once per struct."""
     found = _CHECKED_FIELDS.get(id(node))
     if found is None:
         found = tuple(
             (f.attr, f.wire, f.node.kind if isinstance(f.node, ScalarNode) else None, f.node)
             for f in node.fields
-            if _needs(f.node)
+            if _field_needs(f.wire, f.node)
         )
         _CHECKED_FIELDS[id(node)] = found
     return found
+
+
+def _field_needs(wire: str, node: Node) -> bool:
+    """Whether a field needs `normalize`: by its type, or as a document number."""
+    if isinstance(node, ScalarNode) and node.kind is Scalar.INT:
+        return is_document_number(wire)
+    return _needs(node)
 
 
 def _needs(node: Node) -> bool:
@@ -306,7 +349,7 @@ def _needs(node: Node) -> bool:
     elif isinstance(node, ListNode):
         result = _needs(node.item)
     elif isinstance(node, StructNode):
-        result = any(_needs(f.node) for f in node.fields)
+        result = any(_field_needs(f.wire, f.node) for f in node.fields)
     else:
         result = False
     _NEEDS[key] = result

@@ -32,7 +32,14 @@ from .answers import (
     xml_object_instead_of_list,
     xml_unrelated_object,
 )
-from .base import check_money, describe_value, field_path, snippet, type_name
+from .base import (
+    check_document_number,
+    check_money,
+    describe_value,
+    field_path,
+    snippet,
+    type_name,
+)
 from .lossless import (
     Items,
     RawAccess,
@@ -270,6 +277,8 @@ def _fmt_str(value: Any, path: str) -> str:
 def _fmt_int(value: Any, path: str) -> str:
     if type(value) is not int and not (isinstance(value, int) and not isinstance(value, bool)):
         raise EncodeError(f"{path}: expected an int, got {type(value).__name__}")
+    if path.endswith("Number"):
+        check_document_number(value, path)
     return str(int(value))
 
 

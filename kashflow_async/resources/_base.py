@@ -17,7 +17,7 @@ from ..models import Page
 from ..pagination import PageIterator, RawPageIterator
 from ..transport import Transport
 from ._modes import Mode, Plain, _Moded, endpoint
-from ._params import instance, page_query, whole
+from ._params import MAX_NUMBER, instance, page_query, whole
 from ._params import number as check_number
 
 __all__ = ["DEFAULT_LIST_CONCURRENCY", "DEFAULT_LIST_PERPAGE", "Listed", "Resource"]
@@ -165,7 +165,7 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
         )  # fmt: skip
 
     def _item(self, value: int) -> str:
-        if type(value) is not int or value < 1:  # the check's common case, inlined
+        if type(value) is not int or not 0 < value <= MAX_NUMBER:  # the common case, inlined
             value = check_number("number", value)
         return f"{self.path}/{value}"
 

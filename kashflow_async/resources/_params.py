@@ -13,6 +13,7 @@ from .._checks import is_whole, whole_number
 from ..errors import InvalidArgumentError
 
 __all__ = [
+    "MAX_NUMBER",
     "MAX_PERPAGE",
     "Param",
     "QuerySpec",
@@ -34,10 +35,18 @@ MAX_PERPAGE = 500
 Check = Callable[[str, Any], str]
 
 
+#: the largest object number or id the API holds (a .NET int)
+MAX_NUMBER = 2**31 - 1
+
+
 def number(name: str, value: Any) -> int:
-    """A positive whole number (an object number or id)."""
+    """A positive whole number (an object number or id) the API can hold (32 bits)."""
     if not is_whole(value) or value < 1:
         raise InvalidArgumentError(f"{name} must be a positive whole number, not {value!r}")
+    if value > MAX_NUMBER:
+        raise InvalidArgumentError(
+            f"{name} {value} is beyond the API's number range (at most {MAX_NUMBER})"
+        )
     return int(value)
 
 
@@ -122,12 +131,21 @@ def text(name: str, value: Any) -> str:
 
 
 def whole(minimum: int) -> Check:
-    """A whole number of at least `minimum`."""
+    """A whole number of at least `minimum` that the API can hold (32 bits)."""
 
     def check(name: str, value: Any) -> str:
-        return str(whole_number(name, value, minimum))
+        return str(_held(name, whole_number(name, value, minimum)))
 
     return check
+
+
+def _held(name: str, value: int) -> int:
+    """`value` unless it is beyond the API's number range (`InvalidArgumentError`)."""
+    if value > MAX_NUMBER:
+        raise InvalidArgumentError(
+            f"{name} {value} is beyond the API's number range (at most {MAX_NUMBER})"
+        )
+    return value
 
 
 class Param:
@@ -163,7 +181,7 @@ def page_query(page: int | None, perpage: int | None) -> dict[str, str]:
     """``page`` (>= 1) and ``perpage`` (1..500), each sent only when given."""
     query: dict[str, str] = {}
     if page is not None:
-        query["page"] = str(whole_number("page", page, 1))
+        query["page"] = str(_held("page", whole_number("page", page, 1)))
     if perpage is not None:
         if not is_whole(perpage) or not 1 <= perpage <= MAX_PERPAGE:
             raise InvalidArgumentError(

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from ..codecs import Codec, get_codec
+from ..codecs.ranges import int32_problem
 from ..errors import DecodeError
 from ..models import ErrorBody, PageMeta
 from .accounts import Accounts, SandboxAccount
@@ -23,6 +24,7 @@ from .clock import Clock
 from .errors import BadRequest
 from .extras import adopt as adopt_extras
 from .faults import FaultInjector, Stats
+from .money import check_numbers
 from .state import State
 from .views import check_paging, last_page
 
@@ -154,6 +156,7 @@ async def read_body(request: web.Request, type_: type[T], what: str) -> T:
         body = body_codec(request).decode(data, type_)
     except DecodeError as exc:
         raise BadRequest(f"The request body is not a valid {what}: {exc}") from None
+    check_numbers(body, what)  # what .NET decimal and int hold, or 400
     adopt_extras(body)  # undeclared members, kept format-free
     return body
 
@@ -167,9 +170,12 @@ def int_param(request: web.Request, name: str, default: int | None) -> int | Non
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise BadRequest(f"Query parameter {name} must be a whole number, not {raw!r}.") from None
+    if int32_problem(value) is not None:
+        raise BadRequest(f"Query parameter {name}={raw} is beyond the range of a whole number.")
+    return value
 
 
 def enum_param(request: web.Request, name: str, enum: type[E], default: E) -> E:

@@ -4,16 +4,21 @@ noon, currencies filled in."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
+from ..codecs._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
+from ..codecs.ranges import decimal_problem, fits_decimal, int32_problem
 from ..models import Currency
 from ..models._base import WireDateTime, as_wire_date
+from .errors import BadRequest
 
 __all__ = [
     "HUNDRED",
     "KNOWN_CURRENCIES",
     "ZERO",
     "at_noon",
+    "check_numbers",
     "day_of",
     "fill_currency",
     "naive",
@@ -37,13 +42,69 @@ KNOWN_CURRENCIES: dict[str, tuple[str, str]] = {
 
 
 def q4(value: Decimal) -> Decimal:
-    """`value` with the four decimal places the API shows (``117.5000``)."""
-    return value.quantize(_FOUR, rounding=ROUND_HALF_UP)
+    """`value` with the four decimal places the API shows (``117.5000``); 400 when a
+    figure derived from the request (a line's net, a total) is beyond a decimal's range."""
+    return _fit(_quantize(value, _FOUR))
 
 
 def q2(value: Decimal) -> Decimal:
-    """`value` rounded to pence."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    """`value` rounded to pence (400 beyond a decimal's range, as `q4`)."""
+    return _fit(_quantize(value, _CENT))
+
+
+def _quantize(value: Decimal, step: Decimal) -> Decimal:
+    try:
+        return value.quantize(step, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise BadRequest(_OVERFLOW.format(value=value)) from None
+
+
+def _fit(value: Decimal) -> Decimal:
+    if not fits_decimal(value):
+        raise BadRequest(_OVERFLOW.format(value=value))
+    return value
+
+
+_OVERFLOW = (
+    "A figure computed from the request ({value}) is beyond the range of a decimal "
+    "(|x| < 2^96): use smaller quantities or rates."
+)
+
+
+def check_numbers(body: Any, what: str) -> None:
+    """400 naming the member if a request body holds a number the server's types cannot:
+    a decimal member beyond .NET ``decimal`` (not finite, ``|x| >= 2^96``, more than 28
+    places) or an integer member beyond .NET ``int`` (32 bits), at any depth."""
+    node = describe(type(body)) if not isinstance(body, list) else None
+    if node is None:
+        for i, item in enumerate(body):
+            if isinstance(item, int) and not isinstance(item, bool):
+                _refuse(int32_problem(item), f"$[{i}]", what)
+            elif item is not None:
+                _walk(describe(type(item)), item, f"$[{i}]", what)
+        return
+    _walk(node, body, "$", what)
+
+
+def _walk(node: Node, value: Any, path: str, what: str) -> None:
+    if value is None:
+        return
+    if isinstance(node, StructNode):
+        for field in node.fields:
+            _walk(field.node, getattr(value, field.attr), f"{path}.{field.wire}", what)
+    elif isinstance(node, ListNode):
+        for i, item in enumerate(value):
+            _walk(node.item, item, f"{path}[{i}]", what)
+    elif isinstance(node, ScalarNode):
+        if node.kind is Scalar.DECIMAL and isinstance(value, (Decimal, int)):
+            _refuse(decimal_problem(value), path, what)
+        elif node.kind is Scalar.INT and isinstance(value, int):
+            _refuse(int32_problem(value), path, what)
+
+
+def _refuse(problem: str | None, path: str, what: str) -> None:
+    if problem is not None:
+        raise BadRequest(f"The request body is not a valid {what}: {path}: {problem}.")
 
 
 def naive(value: dt.date | None) -> dt.datetime:

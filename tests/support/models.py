@@ -51,7 +51,7 @@ def _scalar(node: ScalarNode, enum_cls: type[enum.Enum] | None) -> st.SearchStra
     if kind is Scalar.STR or kind is Scalar.CODE:
         return XML_TEXT
     if kind is Scalar.INT:
-        return st.integers(min_value=-(2**53), max_value=2**53)
+        return st.integers(min_value=-(2**31), max_value=2**31 - 1)  # a .NET int
     if kind is Scalar.BOOL:
         return st.booleans()
     if kind is Scalar.DECIMAL:
