@@ -113,6 +113,7 @@ async def _send(
             timeout=timeout,
             allow_redirects=False,
             proxy=shared.proxy,
+            proxy_headers=shared.proxy_headers,
         )
         try:
             status = resp.status
