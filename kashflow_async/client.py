@@ -66,8 +66,8 @@ class KashFlowClient(AsyncClosing):
     each whole call in seconds, every attempt and wait included (None: only `timeout` per
     attempt and `max_retries`), raising `DeadlineExceededError` when it passes.
     `proxy` (an ``http://`` URL, credentials allowed) carries every request; with
-    `trust_env` the session the client opens reads ``HTTPS_PROXY``, ``HTTP_PROXY`` and
-    ``NO_PROXY`` (and ``~/.netrc``) instead, as aiohttp does.
+    `trust_env` (and no `proxy`) the proxy is the one ``HTTPS_PROXY`` or ``HTTP_PROXY``
+    names for the base URL, unless ``NO_PROXY`` lists its host (read once, here).
 
     `with_options()` gives a view with other per-call options;
     ``kf.<resource>.with_raw_response.<method>()`` returns `RawResponse` objects.
@@ -98,7 +98,7 @@ class KashFlowClient(AsyncClosing):
     ) -> None:
         configure_from_env()
         _check_deadline(deadline)
-        _check_proxy(proxy, trust_env, session)
+        _check_proxy(proxy, trust_env)
         _check_args(timeout, max_retries, max_concurrency, rate_limit, max_response_bytes)
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise InvalidArgumentError(f"base_url must be an http(s) URL, not {base_url!r}")
@@ -358,7 +358,7 @@ def _check_deadline(deadline: float | None) -> None:
         )
 
 
-def _check_proxy(proxy: str | None, trust_env: bool, session: aiohttp.ClientSession | None) -> None:
+def _check_proxy(proxy: str | None, trust_env: bool) -> None:
     if not isinstance(trust_env, bool):
         raise InvalidArgumentError(f"trust_env must be True or False, not {trust_env!r}")
     if proxy is not None and (
@@ -366,9 +366,3 @@ def _check_proxy(proxy: str | None, trust_env: bool, session: aiohttp.ClientSess
     ):
         shown = proxy if not isinstance(proxy, str) else proxy.split("@")[-1]
         raise InvalidArgumentError(f"proxy must be an http(s):// URL or None, not {shown!r}")
-    if trust_env and session is not None and not session.trust_env:
-        raise InvalidArgumentError(
-            "trust_env=True reads the proxy variables into the session the client opens; "
-            "the session given has trust_env=False (make it with "
-            "aiohttp.ClientSession(trust_env=True), or pass proxy=)"
-        )

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, get_origin
 from ..codecs.plain import encode_body
 from ..errors import InvalidArgumentError
 from ..transport import Transport
-from ..transport._any import check_method, check_path, query_params
 from ..transport._body import PLAIN
+from ..transport._request_args import check_method, check_path, query_params
 from ._modes import Mode, Raw, _Moded, endpoint
 
 __all__ = ["AnyEndpoint"]

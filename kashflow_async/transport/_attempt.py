@@ -36,38 +36,8 @@ _TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 async def send_once(t: Transport, call: Call) -> Any:
     """Attempt `call` once through transport `t`: the decoded result (a `RawResponse` on
     a raw view), or raise the attempt's error (`Failure`: retryable; `SessionExpired`:
-    the token expired)."""
-    if call.deadline_at is not None:
-        return await _send_within_deadline(t, call)
-    return await _send(t, call, t._timeout, cut=False)
-
-
-async def _send_within_deadline(t: Transport, call: Call) -> Any:
-    """`send_once` for a call with a deadline: the admission wait and the attempt both
-    end by it (`DeadlineExceededError`, or `AmbiguousResultError` for a POST that may
-    have arrived)."""
-    assert call.deadline_at is not None
-    clock = t.policy.clock
-    limits = t._shared.limits
-    if not limits.try_acquire() and not await acquire_within(limits, call.deadline_at - clock()):
-        raise t.past_deadline(call, None)
-    try:
-        seconds, cut = attempt_timeout(t.timeout, call.deadline_at - clock())
-        if seconds <= 0:
-            raise t.past_deadline(call, None)
-    except BaseException:
-        limits.release()
-        raise
-    timeout = aiohttp.ClientTimeout(total=seconds) if cut else t._timeout
-    return await _send(t, call, timeout, cut=cut, admitted=True)
-
-
-async def _send(
-    t: Transport, call: Call, timeout: aiohttp.ClientTimeout, *, cut: bool, admitted: bool = False
-) -> Any:
-    """One attempt with this `timeout` (`cut`: set by the deadline); `admitted`: the
-    limits' admission is already held."""
-    call.attempts = number = call.attempts + 1
+    the token expired; `DeadlineExceededError`: the call's deadline passed)."""
+    number = call.attempts + 1
     shared = t._shared
     token: str | None = None
     generation = 0
@@ -91,8 +61,13 @@ async def _send(
     failure: Exception | None = None
     start = 0.0
     shown: str | None = None  # the URL events show, made once per attempt
-    if not admitted and not limits.try_acquire():
+    timeout = t._timeout
+    cut = False
+    if call.deadline_at is not None:  # admitted, or DeadlineExceededError
+        timeout, cut = await _admit_by_deadline(t, call, call.deadline_at)
+    elif not limits.try_acquire():
         await limits.acquire()
+    call.attempts = number
     try:
         if (sending := SENDING.get()) is not None:
             sending()  # create_many: this attempt is written now
@@ -113,6 +88,7 @@ async def _send(
             timeout=timeout,
             allow_redirects=False,
             proxy=shared.proxy,
+            proxy_headers=shared.proxy_headers,
         )
         try:
             status = resp.status
@@ -195,6 +171,23 @@ async def _send(
         policy=t.policy,
         limits=limits,
     )
+
+
+async def _admit_by_deadline(
+    t: Transport, call: Call, deadline_at: float
+) -> tuple[aiohttp.ClientTimeout, bool]:
+    """Take the limits' admission before `deadline_at` and give the attempt what is left
+    of it: ``(timeout, cut)`` (`cut`: the deadline, not the per-attempt timeout, set
+    it). Raises `DeadlineExceededError` holding nothing when no time is left."""
+    clock = t.policy.clock
+    limits = t._shared.limits
+    if not limits.try_acquire() and not await acquire_within(limits, deadline_at - clock()):
+        raise t.past_deadline(call, None)
+    seconds, cut = attempt_timeout(t.timeout, deadline_at - clock())
+    if seconds <= 0:
+        limits.release()
+        raise t.past_deadline(call, None)
+    return (aiohttp.ClientTimeout(total=seconds) if cut else t._timeout), cut
 
 
 def _limit(t: Transport, cut: bool) -> str | None:

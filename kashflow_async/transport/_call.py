@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .hooks import EventHooks
     from .retry import RetryPolicy
 
-__all__ = ["USER_AGENT", "Call", "CallOptions", "Shared"]
+__all__ = ["USER_AGENT", "Call", "CallOptions", "Shared", "proxy_from_env"]
 
 USER_AGENT = f"kashflow-async/{__version__}"
 #: Paths whose parsed URL a client keeps (object numbers make paths many; the first
@@ -44,6 +45,21 @@ class CallOptions(TypedDict, total=False):
     deadline: float | None
 
 
+def proxy_from_env(base_url: str) -> tuple[str | None, dict[str, str] | None]:
+    """The proxy the standard variables name for `base_url` (``HTTPS_PROXY`` or
+    ``HTTP_PROXY`` by its scheme, unless ``NO_PROXY`` lists its host) and the
+    ``Proxy-Authorization`` header for it; ``(None, None)`` when there is none.
+
+    Read once per client: every request goes to the same host, and aiohttp's own
+    ``trust_env`` would read the environment (and ``~/.netrc``) in a thread per request.
+    """
+    try:
+        found, auth = get_env_proxy_for_url(URL(base_url))
+    except LookupError:
+        return None, None
+    return str(found), ({"Proxy-Authorization": auth.encode()} if auth is not None else None)
+
+
 class Shared:
     """What a client and all its views share: the session, token, limits and codec."""
 
@@ -60,6 +76,7 @@ class Shared:
         "plain_headers",
         "port",
         "proxy",
+        "proxy_headers",
         "session",
         "session_headers",
         "tracing",
@@ -87,10 +104,13 @@ class Shared:
         self.owns_session = session is None
         self.closed = False
         self.tracing = tracing
-        #: the proxy every request goes through (None: none, or the environment's)
-        self.proxy = proxy
-        #: whether a session this client opens reads HTTPS_PROXY, NO_PROXY, ...
+        #: whether the proxy comes from HTTPS_PROXY, HTTP_PROXY and NO_PROXY
         self.trust_env = trust_env
+        #: the proxy every request goes through (None: none), and its own headers
+        self.proxy = proxy
+        self.proxy_headers: dict[str, str] | None = None
+        if proxy is None and trust_env:
+            self.proxy, self.proxy_headers = proxy_from_env(base_url)
         parsed = URL(base_url)
         self.host = parsed.host
         self.port = parsed.port
@@ -132,9 +152,7 @@ class Shared:
     def new_session(self) -> aiohttp.ClientSession:
         """The session this client opens for itself (one connector, its default headers)."""
         connector = aiohttp.TCPConnector(limit=self.limits.max_concurrency)
-        return aiohttp.ClientSession(
-            connector=connector, headers=self.session_headers, trust_env=self.trust_env
-        )
+        return aiohttp.ClientSession(connector=connector, headers=self.session_headers)
 
 
 class Call:

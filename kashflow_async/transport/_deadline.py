@@ -53,20 +53,13 @@ async def acquire_within(limits: _Admission, seconds: float) -> bool:
     return False
 
 
-def _taken(waiter: asyncio.Future[None]) -> bool:
-    return not waiter.cancelled() and waiter.exception() is None
-
-
-async def _abandon(waiter: asyncio.Future[None], limits: _Admission) -> bool:
-    """Cancel `waiter`; if it got its admission all the same, give it back. True if an
-    admission had been taken (and is now released)."""
+async def _abandon(waiter: asyncio.Future[None], limits: _Admission) -> None:
+    """Cancel `waiter`; if it got its admission all the same, give it back."""
     waiter.cancel()
     with contextlib.suppress(BaseException):
         await waiter
-    if waiter.done() and _taken(waiter):
+    if not waiter.cancelled() and waiter.exception() is None:
         limits.release()
-        return True
-    return False
 
 
 def deadline_error(

@@ -26,7 +26,7 @@ from kashflow_async import (
     RawResponse,
     get_codec,
 )
-from kashflow_async.transport._any import check_method, check_path, query_params
+from kashflow_async.transport._request_args import check_method, check_path, query_params
 
 from .helpers import BASE, MEDIA, TOKEN, FakeTime, calls, connect_refused, only_call, reply
 from .test_client_auth import CREDS, FakeServer

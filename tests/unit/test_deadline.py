@@ -31,6 +31,7 @@ from kashflow_async.transport.limits import Limits
 from tests.support.peers import silent_server
 
 from .helpers import BASE, TOKEN, FakeTime, calls, reply
+from .test_client_auth import CREDS, FakeServer
 
 OK_INVOICE = reply("json", Invoice(number=9))
 
@@ -210,3 +211,14 @@ async def test_acquire_within_takes_gives_up_and_survives_cancellation() -> None
     limits.release()
     assert limits._semaphore._value == 1  # the cancelled waiter took nothing
     assert not await acquire_within(limits, 0.0)
+
+
+async def test_a_login_under_a_deadline_does_not_wait_for_its_own_slot(
+    mock: aioresponses, make_client: Callable[..., KashFlowClient]
+) -> None:
+    server = FakeServer("json", valid="none-yet")
+    server.install(mock)
+    kf = make_client(max_concurrency=1, deadline=30.0, **CREDS)
+    got = await asyncio.wait_for(kf.invoices.get(4), timeout=10)  # the bound of the test
+    assert got.number == 4
+    assert server.logins == 1

@@ -8,6 +8,7 @@ import pytest
 
 from kashflow_async import InvalidArgumentError, Invoice, KashFlowClient
 from kashflow_async.sandbox import Sandbox
+from kashflow_async.transport._call import proxy_from_env
 from tests.support.peers import forward_proxy
 
 SMALL = {"seed": 3, "invoices": 5, "quotes": 2, "customers": 3, "purchases": 2}
@@ -59,12 +60,35 @@ def test_a_proxy_must_be_an_http_url_and_its_password_is_never_shown() -> None:
         KashFlowClient(token="t", trust_env="yes")  # type: ignore[arg-type]
 
 
-async def test_trust_env_with_a_session_that_does_not_trust_it_is_refused() -> None:
-    async with aiohttp.ClientSession() as session:
-        with pytest.raises(InvalidArgumentError, match="trust_env=True"):
-            KashFlowClient(token="t", session=session, trust_env=True)
-    async with aiohttp.ClientSession(trust_env=True) as session:
-        kf = KashFlowClient(token="t", session=session, trust_env=True)
-        assert kf.base_url == "https://api.kashflow.com/v2"
-        await kf.aclose()
-    assert session.closed
+async def test_trust_env_reads_the_variables_once_for_a_session_of_your_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with Sandbox(**SMALL) as sb:
+        with forward_proxy() as proxy:
+            monkeypatch.setenv("HTTP_PROXY", proxy.url)
+            monkeypatch.delenv("NO_PROXY", raising=False)
+            monkeypatch.delenv("no_proxy", raising=False)
+            async with aiohttp.ClientSession() as session:
+                kf = KashFlowClient(
+                    token=sb.token, base_url=sb.url, session=session, trust_env=True
+                )
+                monkeypatch.delenv("HTTP_PROXY")  # read when the client was made
+                assert (await kf.invoices.get(3)).number == 3
+                await kf.aclose()
+            lines = proxy.stop()
+        assert lines == [f"VIA GET {sb.url}/invoices/3"]
+
+
+def test_proxy_from_env_gives_the_proxy_and_its_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://alice:s3cret@proxy.internal:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://plain.internal:8080")
+    found, headers = proxy_from_env("https://api.kashflow.com/v2")
+    assert found == "http://proxy.internal:3128"
+    assert headers == {"Proxy-Authorization": "Basic YWxpY2U6czNjcmV0"}  # alice:s3cret
+    assert proxy_from_env("http://127.0.0.1:8080/v2") == ("http://plain.internal:8080", None)
+    monkeypatch.setenv("NO_PROXY", "kashflow.com")
+    assert proxy_from_env("https://api.kashflow.com/v2") == (None, None)

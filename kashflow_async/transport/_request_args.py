@@ -1,4 +1,4 @@
-"""The rules for a request to any endpoint (``kf.request``): which methods, paths and
+"""The checks of ``kf.request``'s arguments: which methods, paths and
 query values are accepted, each checked before anything is sent.
 
 A path is always below the base URL: it starts with ``/``, and holds no dot segment,
