@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
 
@@ -82,12 +82,21 @@ class KashFlowClient(AsyncClosing):
             raise InvalidArgumentError(
                 f"wire_format must be 'json' or 'xml', not {wire_format!r}"
             ) from None
+        shared = None
+        if coordinator is not None and _all_text(username, password, memorable_word):
+            # the shared session belongs to one login: it is sealed with these credentials
+            shared = coordinator.session_for(
+                username=cast(str, username),
+                password=cast(str, password),
+                memorable_word=cast(str, memorable_word),
+                base_url=base_url,
+            )
         auth = SessionAuth(
             token=token,
             username=username,
             password=password,
             memorable_word=memorable_word,
-            shared=coordinator.session if coordinator is not None else None,
+            shared=shared,
         )
         self._transport = Transport(
             base_url=base_url,
@@ -195,6 +204,11 @@ class KashFlowClient(AsyncClosing):
                 source=self,
                 stacklevel=1,
             )
+
+
+def _all_text(*values: object) -> bool:
+    """Whether every value is a non-empty string (credentials to seal a session with)."""
+    return all(isinstance(value, str) and value for value in values)
 
 
 def _check_args(

@@ -78,11 +78,23 @@ def root_options(
         ),
     ] = None,
     namespace: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--namespace", envvar="KASHFLOW_NAMESPACE", help="Redis namespace: one per account."
+            "--namespace",
+            envvar="KASHFLOW_NAMESPACE",
+            help="Redis namespace: one per account. [default: a digest of base URL and username]",
+            show_default=False,
         ),
-    ] = "default",
+    ] = None,
+    redis_strict: Annotated[
+        bool,
+        typer.Option(
+            "--redis-strict",
+            envvar="KASHFLOW_REDIS_STRICT",
+            help="Fail when Redis is unreachable instead of going on at this run's share.",
+            metavar="",
+        ),
+    ] = False,
     account_rate: Annotated[
         float | None,
         typer.Option(
@@ -109,6 +121,7 @@ def root_options(
         redis=redis,
         namespace=namespace,
         account_rate=account_rate,
+        redis_strict=redis_strict,
     )
     setup_logging(debug)
 

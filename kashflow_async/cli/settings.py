@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from ..errors import InvalidArgumentError
 from .console import print_retry
 from .errors import run, usage_error
 
-__all__ = ["DEFAULT_TIMEOUT", "Settings", "run_command", "settings_of"]
+__all__ = ["DEFAULT_TIMEOUT", "Settings", "default_namespace", "run_command", "settings_of"]
 
 T = TypeVar("T")
 
@@ -37,8 +38,11 @@ class Settings:
     max_retries: int = 3
     #: a Redis URL: clients share the account's limits and session through it
     redis: str | None = None
-    namespace: str = "default"
+    #: None: `default_namespace` of the base URL and username
+    namespace: str | None = None
     account_rate: float | None = None
+    #: with Redis unreachable, fail rather than go on under degraded limits
+    redis_strict: bool = False
     _coordinator: RedisCoordinator | None = field(default=None, init=False)
 
     @property
@@ -82,8 +86,12 @@ class Settings:
     def coordinator(self) -> RedisCoordinator | None:
         """The one `RedisCoordinator` of this command (``--redis``), or None."""
         if self.redis and self._coordinator is None:
+            namespace = self.namespace or default_namespace(self.base_url, self.username)
             self._coordinator = RedisCoordinator(
-                self.redis, namespace=self.namespace, rate_limit=self.account_rate
+                self.redis,
+                namespace=namespace,
+                rate_limit=self.account_rate,
+                strict=self.redis_strict,
             )
         return self._coordinator
 
@@ -92,6 +100,13 @@ class Settings:
         coordinator, self._coordinator = self._coordinator, None
         if coordinator is not None:
             await coordinator.aclose()
+
+
+def default_namespace(base_url: str, username: str | None) -> str:
+    """The Redis namespace of an account when none is given: a digest of the base URL and
+    the username, so that two accounts (or two users) never share one by default."""
+    digest = hashlib.sha256(f"{base_url}\0{username or ''}".encode()).hexdigest()
+    return f"account-{digest[:24]}"
 
 
 def settings_of(ctx: typer.Context) -> Settings:

@@ -11,7 +11,7 @@ __all__ = ["Keys"]
 class Keys:
     """``kashflow:{<namespace>}:<name>`` for each key a namespace uses."""
 
-    __slots__ = ("leases", "login_lock", "paused", "rate", "token")
+    __slots__ = ("heartbeats", "leases", "login_lock", "paused", "rate", "released", "token")
 
     def __init__(self, namespace: str) -> None:
         if not isinstance(namespace, str) or not namespace:
@@ -27,7 +27,11 @@ class Keys:
         self.paused = prefix + "paused"
         #: sorted set of in-flight leases, scored by expiry (µs of Redis time)
         self.leases = prefix + "leases"
-        #: the shared session token
+        #: sorted set of lease ids released before their admit ran, scored by expiry
+        self.released = prefix + "released"
+        #: sorted set of the live coordinators (processes) of the namespace, by expiry
+        self.heartbeats = prefix + "heartbeats"
+        #: the shared session token, sealed with a key only its own credentials derive
         self.token = prefix + "token"
         #: held by the one client that is logging in
         self.login_lock = prefix + "login"

@@ -1,35 +1,51 @@
-"""The per-process limits used while Redis is unreachable (and the local half of a pause)."""
+"""Degraded mode: this process's share of the account while Redis is unreachable.
+
+With N live processes last seen in the namespace's heartbeats, each applies
+``rate_limit / N`` and ``max_in_flight / N`` (rounded down, at least 1), so that all of
+them together stay within the account. The pacer starts one interval *after* the switch,
+never with a burst: the last second before the outage was already spent at the shared rate.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
-from aiolimiter import AsyncLimiter
+from ..transport.limits import PACE, Slots
 
-from ..transport.limits import PauseGate, bucket
+__all__ = ["LocalLimits", "share"]
 
-__all__ = ["LocalLimits"]
+
+def share(limit: int, live: int) -> int:
+    """This process's part of an in-flight `limit` shared by `live` processes (≥ 1)."""
+    return max(1, limit // max(1, live))
 
 
 class LocalLimits:
-    """`rate_limit` and `max_in_flight` enforced in this process alone, and a pause gate."""
+    """`rate_limit / live` and `max_in_flight / live` enforced in this process alone."""
 
-    __slots__ = ("_limiter", "_slots", "gate")
+    __slots__ = ("_interval", "_slots", "_tat", "live")
 
-    def __init__(self, rate_limit: float | None, max_in_flight: int | None) -> None:
-        self._limiter = AsyncLimiter(*bucket(rate_limit)) if rate_limit is not None else None
-        self._slots = asyncio.Semaphore(max_in_flight) if max_in_flight is not None else None
-        self.gate = PauseGate(time.monotonic, asyncio.sleep)
+    def __init__(self, rate_limit: float | None, max_in_flight: int | None, live: int) -> None:
+        #: the live processes this share was computed for
+        self.live = max(1, live)
+        self._interval = self.live / (rate_limit * PACE) if rate_limit is not None else 0.0
+        self._tat = time.monotonic() + self._interval
+        self._slots = Slots(share(max_in_flight, self.live)) if max_in_flight is not None else None
 
     async def admit(self) -> None:
-        """Wait for the gate, a slot and the rate; pair with `release()`."""
-        await self.gate.wait()
-        if self._slots is not None:
-            await self._slots.acquire()
-        if self._limiter is not None:
+        """Wait for a slot, then for this process's share of the rate; pair with
+        `release()`."""
+        slots = self._slots
+        if slots is not None:
+            await slots.acquire()
+        if self._interval:
             try:
-                await self._limiter.acquire()
+                now = time.monotonic()
+                at = max(self._tat, now)
+                self._tat = at + self._interval
+                if at > now:
+                    await asyncio.sleep(at - now)
             except BaseException:
                 self.release()
                 raise

@@ -13,7 +13,8 @@ __all__ = ["Coordinator"]
 class Coordinator(Admission, Protocol):
     """Shared admission (rate, in-flight slots, pauses) and a shared session token."""
 
-    @property
-    def session(self) -> SharedSession:
-        """The token shared by clients that log in with credentials."""
+    def session_for(
+        self, *, username: str, password: str, memorable_word: str, base_url: str
+    ) -> SharedSession:
+        """The session shared by the clients that log in with these credentials."""
         ...

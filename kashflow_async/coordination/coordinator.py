@@ -4,10 +4,10 @@ by every client of a namespace, in any process or machine (SPEC §6)."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import math
 import secrets
+import time
 from collections import deque
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
@@ -15,17 +15,20 @@ from typing import TYPE_CHECKING, Any
 from .._checks import whole_number
 from .._closing import AsyncClosing
 from ..errors import InvalidArgumentError
-from ..transport.limits import PACE
+from ..transport.auth import SharedSession
+from ..transport.limits import PACE, PauseGate
+from ._batch import Batcher
 from ._keys import Keys
 from ._link import Link, Pool, Unavailable, import_redis
 from ._local import LocalLimits
-from ._lua import ADMIT, PAUSE, Script
+from ._lua import PAUSE, Script
+from ._releases import Releases
 from .session import RedisSession
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["RedisCoordinator"]
+__all__ = ["LEASE_SECONDS", "RedisCoordinator"]
 
 logger = logging.getLogger("kashflow_async.coordination")
 
@@ -37,8 +40,13 @@ TOLERANCE = 0.01
 LEASE_SECONDS = 150.0
 #: Longest wait before asking again while every in-flight slot is taken (seconds).
 SLOT_POLL = 0.01
+#: A process counts as live in its namespace this long after its last admit (seconds).
+HEARTBEAT_SECONDS = 30.0
+#: Default `session_idle_seconds`: KashFlow ends a session after about an hour unused.
+SESSION_IDLE_SECONDS = 3600.0
+#: How long `aclose` waits for releases still being written (seconds).
+CLOSE_WAIT = 2.0
 
-_admit = Script(ADMIT)
 _pause = Script(PAUSE)
 
 
@@ -51,19 +59,24 @@ class RedisCoordinator(AsyncClosing):
 
     `rate_limit`: requests per second for the whole account, paced a little under it
     (GCRA in one Lua script on Redis's clock), so that no one-second window exceeds it.
-    `max_in_flight`: requests in flight for the whole account; each is a lease that
-    expires after `lease_seconds`, so a killed worker's slots come back. A 429's
-    ``Retry-After`` pauses every client of the namespace. With credentials, clients share
-    one session token (kept in Redis).
+    `max_in_flight`: requests in flight for the whole account; each is a lease with a
+    client-made id, given back by id on every path, that expires after `lease_seconds`
+    (default `LEASE_SECONDS`, the longest a request lasts with the client's defaults; a
+    shorter one is warned about), so a killed worker's slots come back. A 429's
+    ``Retry-After`` pauses every client of the namespace. Clients with the same
+    credentials share one session token, sealed with a key only those credentials derive,
+    kept `session_idle_seconds` (default one hour) after its last use, removed on logout.
 
-    Redis unreachable: requests go on under per-process limits (the same numbers, per
-    process) with one warning, and Redis is tried again at most once a second;
-    `strict=True` raises `CoordinationError` instead. Give it to clients as
-    ``KashFlowClient(..., coordinator=coord)``; several clients may share one.
+    Redis unreachable (refused, reset, timed out): requests go on in degraded mode, each
+    process at ``rate_limit / N`` and ``max_in_flight / N`` (N: the live processes last
+    seen), with one warning; Redis is tried again at most once a second. `strict=True`
+    raises `CoordinationError` instead. A Redis that answers but refuses (password, ACL,
+    database, script) raises `CoordinationError` in both modes.
 
     Give either `url` (the coordinator opens and closes its own connection pool) or
     `redis=`, an existing ``redis.asyncio.Redis`` whose pool it uses and never closes;
-    `Coordination` hands out coordinators for many accounts over one pool.
+    `Coordination` hands out coordinators for many accounts over one pool. Give it to
+    clients as ``KashFlowClient(..., coordinator=coord)``; several clients may share one.
     """
 
     def __init__(
@@ -75,15 +88,13 @@ class RedisCoordinator(AsyncClosing):
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
         lease_seconds: float | None = None,
+        session_idle_seconds: float = SESSION_IDLE_SECONDS,
         strict: bool = False,
         _pool: Pool | None = None,
     ) -> None:
         import_redis()
-        given = [
-            name
-            for name, value in (("url", url), ("redis", redis), ("pool", _pool))
-            if value is not None
-        ]
+        sources = (("url", url), ("redis", redis), ("pool", _pool))
+        given = [name for name, value in sources if value is not None]
         if len(given) != 1:
             raise InvalidArgumentError(
                 "give a Redis URL or redis= (an existing redis.asyncio.Redis), "
@@ -95,6 +106,8 @@ class RedisCoordinator(AsyncClosing):
         if max_in_flight is not None:
             whole_number("max_in_flight", max_in_flight, 1)
         _check_positive("lease_seconds", lease_seconds, allow_none=True)
+        _check_positive("session_idle_seconds", session_idle_seconds, allow_none=False)
+        self.keys = Keys(namespace)
         if lease_seconds is None:
             lease_seconds = LEASE_SECONDS
         elif lease_seconds < LEASE_SECONDS:
@@ -111,29 +124,43 @@ class RedisCoordinator(AsyncClosing):
         self.max_in_flight = max_in_flight
         self.lease_seconds = lease_seconds
         self.strict = strict
-        self.keys = Keys(namespace)
-        if _pool is None:
-            _pool = Pool(url if url is not None else redis)  # type: ignore[arg-type]
-            self._own_pool = True
-        else:
-            self._own_pool = False
-        self._link = Link(_pool, strict=strict, namespace=namespace)
-        #: the `SharedSession` clients with credentials use
-        self.session = RedisSession(self._link, self.keys)
-        self._local = LocalLimits(rate_limit, max_in_flight)
-        self._args = (
+        self._own_pool = _pool is None
+        source: Any = url if url is not None else redis
+        pool = _pool if _pool is not None else Pool(source)
+        self._link = link = Link(pool, strict=strict, namespace=namespace)
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._session = RedisSession(
+            link, self.keys, idle_seconds=session_idle_seconds, spawn=self._spawn
+        )
+        #: the local half of a pause: no request of this process asks Redis during it
+        self._gate = PauseGate(time.monotonic, asyncio.sleep)
+        self._releases = Releases(link, self.keys, _us(lease_seconds))
+        #: live processes of the namespace, as last seen in its heartbeats
+        self.live = 1
+        self._local: LocalLimits | None = None
+        #: this coordinator's member in the namespace's heartbeats, and its length (µs)
+        self._heartbeat = (secrets.token_hex(8), _us(HEARTBEAT_SECONDS))
+        args = (
             _us(1.0 / (rate_limit * PACE)) if rate_limit is not None else 0,
             _us(TOLERANCE),
             max_in_flight or 0,
             _us(lease_seconds),
+            _us(SLOT_POLL),
+            *self._heartbeat,
         )
-        self._poll = _us(SLOT_POLL)
-        self._lock = asyncio.Lock()
-        # leases held in this process, oldest first (None: a local slot); any one serves
-        # to release, as every attempt holds exactly one
-        self._leases: deque[str | None] = deque()
-        self._lease_ids = map(f"{secrets.token_hex(8)}:{{}}".format, itertools.count())
-        self._tasks: set[asyncio.Task[object]] = set()
+        self._batcher = Batcher(
+            link,
+            self.keys,
+            args,
+            capped=max_in_flight is not None,
+            lease_seconds=lease_seconds,
+            releases=self._releases,
+            seen_live=self._seen_live,
+        )
+        # what each admitted attempt holds, oldest first: a lease id, "" (no lease), or
+        # the degraded limits it took a slot from; any one serves to release, as every
+        # attempt holds exactly one
+        self._held: deque[str | LocalLimits] = deque()
 
     def __repr__(self) -> str:
         return (
@@ -141,49 +168,69 @@ class RedisCoordinator(AsyncClosing):
             f"rate_limit={self.rate_limit!r}, max_in_flight={self.max_in_flight!r})"
         )
 
+    # -- the session ----------------------------------------------------------------------
+
+    def session_for(
+        self, *, username: str, password: str, memorable_word: str, base_url: str
+    ) -> SharedSession:
+        """The session shared by every client of the namespace with these credentials."""
+        return self._session.for_login(
+            username=username, password=password, memorable_word=memorable_word, base_url=base_url
+        )
+
     # -- admission (the `Admission` of `Limits`) ------------------------------------------
 
     async def admit(self) -> None:
         """Wait until the namespace's pause, in-flight slots and rate let one attempt go."""
-        await self._local.gate.wait()
-        try:
-            await self._admit_shared()
-            return
-        except Unavailable:
-            pass
-        await self._local.admit()
-        if self.max_in_flight is not None:
-            self._leases.append(None)
-
-    async def _admit_shared(self) -> None:
-        if not self._link.up:
+        gate = self._gate
+        if gate._until:
+            await gate.wait()
+        if self._link.pool.up:
+            try:
+                self._held.append(await self._batcher.admit())
+                self._local = None
+                return
+            except Unavailable:
+                pass
+        elif self.strict:
             raise self._link.refusal()
-        keys = (self.keys.rate, self.keys.paused, self.keys.leases)
-        async with self._lock:  # one caller at a time asks Redis; the rest queue here
-            while True:
-                lease = next(self._lease_ids) if self.max_in_flight is not None else ""
-                args = (*self._args, lease, self._poll)
-                wait = int(await self._link.run(_admit, keys, args))
-                if wait == 0:
-                    if lease:
-                        self._leases.append(lease)
-                    return
-                await asyncio.sleep(wait / 1_000_000)
+        local = self._degraded()
+        await local.admit()
+        self._held.append(local)
+
+    def _seen_live(self, live: int) -> None:
+        self.live = live
+
+    def _degraded(self) -> LocalLimits:
+        """This process's share of the account while Redis is unreachable."""
+        local = self._local
+        if local is None:
+            local = LocalLimits(self.rate_limit, self.max_in_flight, self.live)
+            self._local = local
+            if self.rate_limit is not None or self.max_in_flight is not None:
+                logger.info(
+                    "namespace %r in degraded mode: this process takes 1/%d of the account "
+                    "(%d live processes last seen) until Redis answers",
+                    self.namespace,
+                    local.live,
+                    local.live,
+                )
+        return local
 
     def release(self) -> None:
         """The attempt admitted by `admit()` is over: give its in-flight slot back."""
-        if not self._leases:
+        if not self._held:
             return
-        lease = self._leases.popleft()
-        if lease is None:
-            self._local.release()
-        else:
-            self._spawn(self._link.run_quietly(_release, self.keys.leases, lease))
+        held = self._held.popleft()
+        if isinstance(held, LocalLimits):
+            held.release()
+        elif held:
+            self._releases.add(held, self.lease_seconds)
 
     def pause(self, seconds: float) -> None:
         """Hold every client of the namespace for `seconds` (a shorter pause never cuts a
         longer one short)."""
-        self._local.gate.pause(seconds)
+        self._gate.pause(seconds)
         self._spawn(self._link.run_quietly(_pause, (self.keys.paused,), (_us(seconds),)))
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
@@ -194,32 +241,50 @@ class RedisCoordinator(AsyncClosing):
     # -- lifecycle ------------------------------------------------------------------------
 
     async def drain(self) -> None:
-        """Wait (2 s at most) for the releases and pauses still being written to Redis."""
+        """Wait (`CLOSE_WAIT` s at most) for the releases, pauses and logouts still being
+        written to Redis; releases not written by then are left to expire."""
         if self._tasks:
-            await asyncio.wait(self._tasks, timeout=2.0)
+            await asyncio.wait(self._tasks, timeout=CLOSE_WAIT)
+        await self._releases.drain(CLOSE_WAIT)
 
     async def aclose(self) -> None:
-        """Finish pending releases and pauses, then close the connection pool if this
-        coordinator opened it (a given client or a `Coordination`'s pool stays open)."""
+        """Finish pending writes, then close the connection pool if this coordinator
+        opened it (a given client or a `Coordination`'s pool stays open)."""
         await self.drain()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._own_pool:
             await self._link.pool.aclose()
 
     async def __aenter__(self) -> RedisCoordinator:
-        # connect now, so that a wrong URL shows at once (one warning, or strict: raise)
+        # connect now, so that a wrong URL or password shows at once (an outage: one
+        # warning, or strict: raise; a misconfiguration: raise in both modes)
         try:
-            await self._link.run(_ping)
+            self._seen_live(await self._link.run(_hello, self.keys.heartbeats, self._heartbeat))
         except Unavailable:
             pass
         return self
 
 
-async def _release(redis: Redis, key: str, lease: str) -> None:
-    await redis.zrem(key, lease)
-
-
-async def _ping(redis: Redis) -> None:
-    await redis.ping()
+async def _hello(redis: Redis, key: str, heartbeat: tuple[str, int]) -> int:
+    """Check that Redis answers and lets us run scripts; register this process's heartbeat
+    and count the live ones."""
+    member, length_us = heartbeat
+    answer = await redis.eval(
+        "local t = redis.call('TIME')\n"
+        "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
+        "redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])\n"
+        "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))\n"
+        "redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000) + 1000)\n"
+        "return redis.call('ZCARD', KEYS[1])",
+        1,
+        key,
+        member,
+        length_us,
+    )
+    return int(answer)
 
 
 def _check_positive(name: str, value: object, *, allow_none: bool) -> None:

@@ -27,7 +27,8 @@ def _free_port() -> int:
 
 class RedisServer:
     """``redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no`` in a
-    temporary directory; `start()`, `kill()` (SIGKILL), `stop()`."""
+    temporary directory (``DEBUG`` allowed from loopback, so that tests can stall it);
+    `start()`, `kill()` (SIGKILL; `start()` again restarts it on the same port), `stop()`."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or _free_port()
@@ -55,6 +56,9 @@ class RedisServer:
                 "no",
                 "--dir",
                 self._dir.name,
+                # DEBUG SLEEP from loopback: tests stall the server with it
+                "--enable-debug-command",
+                "local",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

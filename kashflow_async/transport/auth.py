@@ -47,6 +47,10 @@ class SharedSession(Protocol):
         else the one `login()` returns, which is then shared."""
         ...
 
+    def discard(self, token: str) -> None:
+        """`token` was logged out: it is shared no more."""
+        ...
+
 
 class SessionAuth:
     """The client's session token and how to get a new one.
@@ -168,6 +172,8 @@ class SessionAuth:
         token, self._token = self._token, None
         self._forgotten = token
         self._generation += 1
+        if token is not None and self._shared is not None:
+            self._shared.discard(token)
         return token
 
     @property

@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+from collections.abc import Awaitable, Callable
 
 import pytest
 from redis.asyncio import Redis
@@ -97,7 +98,7 @@ async def test_scripts_are_loaded_again_after_redis_forgets_them(
 
 
 def _shas() -> list[str]:
-    from kashflow_async.coordination.coordinator import _admit
+    from kashflow_async.coordination._batch import _admit
 
     return [_admit.sha]
 
@@ -220,7 +221,10 @@ async def test_clients_in_one_process_share_a_coordinator_and_one_login(
         stored = {k: await redis.type(k) for k in await redis.keys("*")}
         values = [await redis.get(k) for k, kind in stored.items() if kind == "string"]
         assert sb.password not in str(values) and sb.memorable_word not in str(values)
-        assert await redis.get(coord.keys.token) is not None  # the token is the one secret
+        sealed = await redis.get(coord.keys.token)
+        assert sealed is not None and 0 < await redis.pttl(coord.keys.token) <= 3_600_000
+        token = clients[0]._transport.auth.current
+        assert token is not None and token not in sealed  # stored sealed, never in clear
 
 
 async def test_a_client_given_a_token_shares_only_the_limits(
@@ -236,17 +240,35 @@ async def test_a_client_given_a_token_shares_only_the_limits(
         assert not await redis.exists(coord.keys.token)
 
 
+CREDENTIALS = {
+    "username": "alice",
+    "password": "pw",
+    "memorable_word": "word",
+    "base_url": "http://127.0.0.1:1/v2",
+}
+
+
 async def test_a_stale_token_never_deletes_a_newer_one(
     redis_server: RedisServer, redis: Redis
 ) -> None:
     async with RedisCoordinator(redis_server.url, namespace="a") as coord:
-        await redis.set(coord.keys.token, "newer")
+        writer = coord.session_for(**CREDENTIALS)
+        assert await writer.renew(None, _returns("newer")) == "newer"
+        stored = await redis.get(coord.keys.token)
 
         async def must_not_login() -> str:
             raise AssertionError("logged in although a newer token was shared")
 
-        assert await coord.session.renew("older", must_not_login) == "newer"
-        assert await redis.get(coord.keys.token) == "newer"
+        reader = coord.session_for(**CREDENTIALS)
+        assert await reader.renew("older", must_not_login) == "newer"
+        assert await redis.get(coord.keys.token) == stored
+
+
+def _returns(token: str) -> Callable[[], Awaitable[str]]:
+    async def login() -> str:
+        return token
+
+    return login
 
 
 async def test_one_login_while_others_wait_for_it(redis_server: RedisServer) -> None:
@@ -260,7 +282,9 @@ async def test_one_login_while_others_wait_for_it(redis_server: RedisServer) -> 
         await release.wait()
         return "fresh"
 
-    renewals = [asyncio.ensure_future(c.session.renew("expired", login)) for c in coords]
+    renewals = [
+        asyncio.ensure_future(c.session_for(**CREDENTIALS).renew("expired", login)) for c in coords
+    ]
     await asyncio.sleep(0.2)
     release.set()
     assert await asyncio.gather(*renewals) == ["fresh"] * 3
@@ -290,6 +314,9 @@ async def test_after_logout_the_logged_out_token_is_not_taken_back(
         assert [r.status for r in sb.stats.records if r.status == 401] == []
         assert sb.stats.logins == 2
         assert await redis.get(coord.keys.token) not in (None, old)
+        await kf.logout()
+        await coord.drain()
+        assert not await redis.exists(coord.keys.token)  # removed on logout
 
 
 async def test_the_clients_own_limits_still_apply_on_top(redis_server: RedisServer) -> None:
