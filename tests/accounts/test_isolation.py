@@ -13,6 +13,7 @@ coordinator close (no task, no Redis key without a TTL), and one pool of at most
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 from collections import Counter
@@ -40,20 +41,25 @@ ACCOUNTS = 200
 WORK = 8
 #: one Redis pool for every account, of at most this many connections
 MAX_CONNECTIONS = 16
-#: Retry-After of the scripted 429s (seconds)
-PAUSE = 1.0
+#: how long a command may wait for one of them (seconds): 200 accounts on one busy loop
+#: on a loaded machine can take longer than the default second, which would count as an
+#: outage and put every account under per-process limits
+POOL_WAIT = 10.0
+#: Retry-After of the scripted 429s (seconds): far longer than an account's own gaps
+PAUSE = 2.0
 SIZES = {"invoices": 5, "quotes": 0, "customers": 3, "purchases": 0}
 
 
 def rate_of(i: int) -> int:
-    """Account i's own limit at the server (requests per second before 429): 3, 4 or 5."""
-    return 3 + i % 3
+    """Account i's own limit at the server (requests per second before 429): 2, 3 or 4."""
+    return 2 + i % 3
 
 
 #: The share of its limit each account's coordinator is given: the requests of 200
-#: accounts share one event loop here, so a request may reach the server tens of
-#: milliseconds after its admission; this keeps such jitter from making a 429.
-HEADROOM = 0.9
+#: accounts and the sandbox share one event loop here, on a machine shared with other
+#: work, so a request may reach the server a few hundred milliseconds after its
+#: admission; this keeps such lateness from making a 429.
+HEADROOM = 0.75
 
 
 def relogs(i: int) -> bool:
@@ -123,8 +129,9 @@ def _server_tasks(task: asyncio.Task[object]) -> bool:
 
 
 async def test_two_hundred_accounts_one_session_one_pool(
-    sandbox: Sandbox, redis_server: RedisServer
+    sandbox: Sandbox, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="kashflow_async.coordination")
     accounts = [sandbox.account(f"client{i}@example.com") for i in range(ACCOUNTS)]
     seen = [Seen() for _ in range(ACCOUNTS)]
     created: list[int] = [0] * ACCOUNTS
@@ -189,11 +196,15 @@ async def test_two_hundred_accounts_one_session_one_pool(
     # the accounts that pause: a 429 as their first request once all are in
     for i in range(ACCOUNTS):
         if pauses(i):
-            accounts[i].faults = Faults(rate_limit=rate_of(i), script=("ok", "429"))
+            accounts[i].faults = Faults(
+                rate_limit=rate_of(i), script=("ok", "429"), retry_after=PAUSE
+            )
 
     async with (
         aiohttp.ClientSession() as session,
-        Coordination(redis_server.url, max_connections=MAX_CONNECTIONS) as coordination,
+        Coordination(
+            redis_server.url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT
+        ) as coordination,
     ):
         await asyncio.wait_for(
             asyncio.gather(*(run(i, session, coordination) for i in range(ACCOUNTS))),
@@ -206,6 +217,8 @@ async def test_two_hundred_accounts_one_session_one_pool(
         left = {t for t in asyncio.all_tasks() if t not in baseline and not _server_tasks(t)}
         assert left == {asyncio.current_task()} or left == set(), left
 
+    # the accounts' limits were shared through Redis all along (no fall-back)
+    assert [r.getMessage() for r in caplog.records] == []
     # ONE pool, bounded: this process never held more connections than the pool's maximum
     assert 1 <= len(clients) <= MAX_CONNECTIONS + 1  # + the connection asking
     # nothing per account is left in Redis without an expiry
@@ -247,12 +260,19 @@ async def test_two_hundred_accounts_one_session_one_pool(
         # the paused account sent nothing during its pause ...
         during = [r for r in accounts[i].stats.records if start < r.arrived < start + PAUSE]
         assert during == []
-        # ... while every account that was not paused went on
+        # ... while every other account busy across the whole pause went on: it sent
+        # requests during it (its own gaps are well under PAUSE)
+        busy = 0
         for j in range(ACCOUNTS):
             if j in paused_at:
                 continue
-            during = [r for r in accounts[j].stats.records if start < r.arrived < start + PAUSE]
+            times = [r.arrived for r in accounts[j].stats.records if r.route != "/sessiontoken"]
+            if not (min(times) < start and max(times) > start + PAUSE):
+                continue  # it started after, or was done before, the pause ended
+            busy += 1
+            during = [t for t in times if start < t < start + PAUSE]
             assert during, f"account {j} sent nothing while account {i} was paused"
+        assert busy >= ACCOUNTS // 2, f"only {busy} accounts were busy across pause {i}"
 
     # no invoice crossed: each marker is in exactly one account's books
     for i, account in enumerate(accounts):

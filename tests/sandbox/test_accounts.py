@@ -309,3 +309,34 @@ def test_kashflow_sandbox_accounts_prints_the_logins() -> None:
     assert "accounts:       5 more" in rest
     assert "account1@example.com / password-1 / memorable word memorable1" in rest
     assert "account5@example.com / password-5 / memorable word memorable5" in rest
+
+
+def test_the_directory_knows_each_live_token_and_forgets_ended_ones() -> None:
+    sb = Sandbox(accounts=2, **SIZES)
+    first, second = sb.account("account1@example.com"), sb.account("account2@example.com")
+    extra = first.new_token()
+    assert sb.accounts.owner(extra) is first and sb.accounts.owner(second.token) is second
+    assert sb.accounts.owner(sb.sessions.issue()) is sb.account(sb.username)
+    assert sb.accounts.logout(extra) is first
+    assert sb.accounts.owner(extra) is None and not first.sessions.owns(extra)
+    assert sb.accounts.logout(extra) is None  # unknown now: nobody's, and no error
+    assert sb.accounts.owner(None) is None and sb.accounts.owner("") is None
+    sb.expire_tokens()
+    assert sb.accounts.index == {}  # every account's tokens ended, none left in the index
+
+
+async def test_a_login_goes_to_the_account_its_user_name_names(sb: Sandbox) -> None:
+    async with aiohttp.ClientSession() as http:
+        unknown = {"UserName": "nobody@example.com", "Password": "password-1"}
+        async with http.post(f"{sb.url}/sessiontoken", json=unknown) as resp:
+            assert resp.status == 401
+            assert (await resp.json())["Error"] == "InvalidCredentials"
+        known = {"UserName": "account1@example.com", "Password": "password-1"}
+        async with http.post(f"{sb.url}/sessiontoken", json=known) as resp:
+            temporary = (await resp.json())["TemporaryToken"]
+        assert sb.accounts.owner(temporary) is sb.account("account1@example.com")
+        forged = {"TemporaryToken": "f" * 32, "MemorableWordList": []}
+        async with http.put(f"{sb.url}/sessiontoken", json=forged) as resp:
+            assert resp.status == 401
+            assert (await resp.json())["Error"] == "InvalidToken"
+    assert sb.stats.records[-1].account is None  # no account served the forged answer
