@@ -17,7 +17,7 @@ import aiohttp
 from .._sending import SENDING
 from ._body import PLAIN, decode_answer, read_body
 from ._call import Call
-from ._deadline import acquire_within, attempt_timeout
+from ._deadline import acquire_within, attempt_timeout, shielded_within
 from ._failures import status_failure, transport_failure
 from .hooks import RequestEvent, ResponseEvent, emit
 from .raw import RawResponse, request_id_of
@@ -45,7 +45,7 @@ async def send_once(t: Transport, call: Call) -> Any:
         auth = shared.auth
         token = auth._token  # SessionAuth.token's common case, inlined
         if token is None:
-            token, generation = await auth.token(t)
+            token, generation = await _token(t, call)
         else:
             generation = auth._generation
     cached = shared.auth_headers  # Shared.headers' common case, inlined
@@ -171,6 +171,17 @@ async def send_once(t: Transport, call: Call) -> Any:
         policy=t.policy,
         limits=limits,
     )
+
+
+async def _token(t: Transport, call: Call) -> tuple[str, int]:
+    """The token (logging in first), waited for no longer than the call's deadline."""
+    auth = t._shared.auth
+    if call.deadline_at is None:
+        return await auth.token(t)
+    done, found = await shielded_within(auth.token(t), call.deadline_at - t.policy.clock())
+    if not done or found is None:
+        raise t.past_deadline(call, None)
+    return found
 
 
 async def _admit_by_deadline(

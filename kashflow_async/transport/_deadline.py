@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Protocol
+from collections.abc import Awaitable
+from typing import Any, Protocol, TypeVar
 
 from ..errors import APIError, DeadlineExceededError, TransportError
 
-__all__ = ["acquire_within", "attempt_timeout", "deadline_error", "fits_before"]
+__all__ = [
+    "acquire_within",
+    "attempt_timeout",
+    "deadline_error",
+    "fits_before",
+    "shielded_within",
+]
+
+T = TypeVar("T")
 
 
 class _Admission(Protocol):
@@ -84,6 +93,24 @@ def deadline_error(
         deadline=deadline,
         attempts=attempts,
     )
+
+
+async def shielded_within(work: Awaitable[T], seconds: float) -> tuple[bool, T | None]:
+    """Wait up to `seconds` for `work` (a login others may share), which goes on if the
+    wait gives up: ``(True, result)``, or ``(False, None)`` when the time ran out."""
+    task = asyncio.ensure_future(work)
+    try:
+        return True, await asyncio.wait_for(asyncio.shield(task), max(seconds, 0.0))
+    except asyncio.TimeoutError:
+        return False, None
+    finally:
+        if not task.done():  # its outcome is the business of those still waiting for it
+            task.add_done_callback(_retrieve)
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def _short(error: BaseException) -> str:

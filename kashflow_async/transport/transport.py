@@ -26,7 +26,7 @@ from ..codecs import Codec
 from ..errors import DeadlineExceededError, KashFlowError
 from ._attempt import send_once
 from ._call import USER_AGENT, Call, CallOptions, Shared
-from ._deadline import deadline_error
+from ._deadline import deadline_error, shielded_within
 from ._failures import SessionExpired
 from .auth import SessionAuth
 from .hooks import EventHooks, Hooks, retry_hook
@@ -323,7 +323,11 @@ class Transport:
             return await self._send_handling_retries(call)
         except SessionExpired as exc:
             expired = exc
-        await self.auth.refresh(expired.generation, self)
+        refresh = self.auth.refresh(expired.generation, self)
+        if call.deadline_at is None:
+            await refresh
+        elif not (await shielded_within(refresh, call.deadline_at - self.policy.clock()))[0]:
+            raise self.past_deadline(call, expired.error)
         try:
             return await self._send_handling_retries(call)
         except SessionExpired as again:

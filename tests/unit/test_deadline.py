@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from aioresponses import aioresponses
@@ -221,4 +222,24 @@ async def test_a_login_under_a_deadline_does_not_wait_for_its_own_slot(
     kf = make_client(max_concurrency=1, deadline=30.0, **CREDS)
     got = await asyncio.wait_for(kf.invoices.get(4), timeout=10)  # the bound of the test
     assert got.number == 4
+    assert server.logins == 1
+
+
+async def test_a_slow_login_ends_at_the_deadline_and_goes_on_for_the_others(
+    mock: aioresponses, make_client: Callable[..., KashFlowClient]
+) -> None:
+    server = FakeServer("json", valid="none-yet")
+
+    async def slow_login(url: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return server.post_login(url, **kwargs)
+
+    mock.post(f"{BASE}/sessiontoken", callback=slow_login, repeat=True)
+    server.install(mock)
+    kf = make_client(deadline=0.1, **CREDS)
+    with pytest.raises(DeadlineExceededError, match=r"\(0 attempts\)"):
+        await asyncio.wait_for(kf.invoices.get(1), timeout=10)
+    # the login went on: a call without a deadline gets its token, and no second login
+    got = await asyncio.wait_for(kf.with_options(deadline=None).invoices.get(2), timeout=10)
+    assert got.number == 2
     assert server.logins == 1
