@@ -12,7 +12,7 @@ from ._checks import whole_number
 from ._closing import AsyncClosing
 from .codecs import get_codec
 from .errors import InvalidArgumentError
-from .resources import Invoices, PurchaseBulkPayments, Purchases, Quotes
+from .resources import Customers, Invoices, Projects, Purchases, Quotes, Suppliers
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
 from .transport._logging import configure_from_env
 from .transport.hooks import EventHooks
@@ -112,8 +112,14 @@ class KashFlowClient(AsyncClosing):
         self.invoices = Invoices(transport)
         #: Quotes.
         self.quotes = Quotes(transport)
-        #: Purchases (``purchases.bulk_payments``).
-        self.purchases = Purchases(PurchaseBulkPayments(transport))
+        #: Purchases (and ``purchases.bulk_payments``).
+        self.purchases = Purchases(transport)
+        #: Customers, by code.
+        self.customers = Customers(transport)
+        #: Suppliers, by code.
+        self.suppliers = Suppliers(transport)
+        #: Projects.
+        self.projects = Projects(transport)
 
     def with_options(self, **options: Unpack[CallOptions]) -> KashFlowClient:
         """A view of this client with some per-call options changed.

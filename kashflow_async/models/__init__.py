@@ -3,6 +3,7 @@
 from ._base import (
     Code,
     Model,
+    Respelled,
     TopLevel,
     WireDate,
     WireDateTime,
@@ -11,30 +12,63 @@ from ._base import (
     wire_name,
 )
 from .auth import LoginChallenge, LoginRequest, MemorableWordPosition, SessionToken
-from .common import Address, Category, Currency, ErrorBody, Page, PageMeta
+from .common import (
+    Address,
+    Category,
+    Contact,
+    Currency,
+    ErrorBody,
+    NameValue,
+    Page,
+    PageMeta,
+    PaymentTerms,
+)
 from .credits import Conversion, Credit
+from .customers import Customer, DeletionFailure
 from .enums import (
     CreditType,
+    CustomerSortField,
     InvoiceFilter,
     InvoiceSortField,
     InvoiceStatus,
+    ProjectStatus,
+    PurchaseSortField,
+    PurchaseType,
     QuoteSortField,
     SortOrder,
+    SupplierSortField,
 )
-from .invoices import Invoice, InvoiceLine, LineBase, PaymentLine, ReminderLetter
+from .invoices import (
+    DocumentLine,
+    Invoice,
+    InvoiceLine,
+    LineBase,
+    PaymentLine,
+    PaymentLineBase,
+    ReminderLetter,
+)
 from .payments import BulkPayment, BulkPaymentItem, ExportDetails
+from .projects import Project
+from .purchases import Purchase, PurchaseLine, PurchasePaymentLine, StockInfo
 from .quotes import Quote, QuoteLine
+from .suppliers import BankDetails, Supplier
 
 __all__ = [
     "Address",
+    "BankDetails",
     "BulkPayment",
     "BulkPaymentItem",
     "Category",
     "Code",
+    "Contact",
     "Conversion",
     "Credit",
     "CreditType",
     "Currency",
+    "Customer",
+    "CustomerSortField",
+    "DeletionFailure",
+    "DocumentLine",
     "ErrorBody",
     "ExportDetails",
     "Invoice",
@@ -47,15 +81,29 @@ __all__ = [
     "LoginRequest",
     "MemorableWordPosition",
     "Model",
+    "NameValue",
     "Page",
     "PageMeta",
     "PaymentLine",
+    "PaymentLineBase",
+    "PaymentTerms",
+    "Project",
+    "ProjectStatus",
+    "Purchase",
+    "PurchaseLine",
+    "PurchasePaymentLine",
+    "PurchaseSortField",
+    "PurchaseType",
     "Quote",
     "QuoteLine",
     "QuoteSortField",
     "ReminderLetter",
+    "Respelled",
     "SessionToken",
     "SortOrder",
+    "StockInfo",
+    "Supplier",
+    "SupplierSortField",
     "TopLevel",
     "WireDate",
     "WireDateTime",

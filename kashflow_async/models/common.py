@@ -7,15 +7,26 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from ._base import Model
+from ._base import Model, Respelled
 
-__all__ = ["Address", "Category", "Currency", "ErrorBody", "Page", "PageMeta"]
+__all__ = [
+    "Address",
+    "Category",
+    "Contact",
+    "Currency",
+    "ErrorBody",
+    "NameValue",
+    "Page",
+    "PageMeta",
+    "PaymentTerms",
+]
 
 T = TypeVar("T")
 
 
 class Address(Model):
-    """A postal address (invoice address, delivery address)."""
+    """A postal address (invoice address, delivery address; ``name`` on a customer's
+    delivery addresses)."""
 
     line1: str | None = None
     line2: str | None = None
@@ -24,10 +35,17 @@ class Address(Model):
     post_code: str | None = None
     country_code: str | None = None
     country_name: str | None = None
+    name: str | None = None
 
 
-class Currency(Model):
-    """Currency of a document, with its exchange rate to the home currency."""
+class Currency(Respelled, Model):
+    """Currency of a document, with its exchange rate to the home currency.
+
+    Customers' examples spell ``DisplaySymbolOnRight`` as ``DisplayOnRight``: both decode
+    into `display_symbol_on_right`, which is sent.
+    """
+
+    _spellings = (("display_on_right", "display_symbol_on_right"),)
 
     id: int | None = None
     code: str | None = None
@@ -35,6 +53,43 @@ class Currency(Model):
     symbol: str | None = None
     exchange_rate: Decimal | None = None
     display_symbol_on_right: bool | None = None
+    #: the other spelling, as decoded (moved to `display_symbol_on_right`)
+    display_on_right: bool | None = None
+
+
+class Contact(Model):
+    """A contact person of a customer or supplier (channels may be ``""`` or None)."""
+
+    _identity_field = "id"
+
+    id: int | None = None
+    title: str | None = None
+    name: str | None = None
+    firstname: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+    mobile: str | None = None
+    fax: str | None = None
+    website: str | None = None
+    is_primary: bool | None = None
+    receive_emails: bool | None = None
+
+
+class NameValue(Model):
+    """A named value: a withholding-tax reference, a custom text box or check box
+    (whose ``Value`` some accounts send as ``"1"``, others as a boolean)."""
+
+    name: str | None = None
+    value: str | bool | None = None
+
+
+class PaymentTerms(Model):
+    """When payment is due: ``days`` after the point ``type`` names (``AfterIssuedDate``,
+    ``AfterMonthEnd``)."""
+
+    days: int | None = None
+    type: str | None = None
 
 
 class Category(Model):

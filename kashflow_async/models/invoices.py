@@ -8,11 +8,19 @@ from ._base import Code, Model, TopLevel, WireDateTime
 from .common import Address, Currency
 from .enums import InvoiceStatus
 
-__all__ = ["Invoice", "InvoiceLine", "LineBase", "PaymentLine", "ReminderLetter"]
+__all__ = [
+    "DocumentLine",
+    "Invoice",
+    "InvoiceLine",
+    "LineBase",
+    "PaymentLine",
+    "PaymentLineBase",
+    "ReminderLetter",
+]
 
 
-class LineBase(Model):
-    """Fields common to invoice and quote lines.
+class DocumentLine(Model):
+    """Fields common to invoice, quote and purchase lines.
 
     ``number`` identifies the line and gives its order; set it to 0 (or leave it None)
     for a new line.
@@ -33,6 +41,12 @@ class LineBase(Model):
     product_code: Code | None = None
     product_name: str | None = None
     tax_code: str | None = None
+
+
+class LineBase(DocumentLine):
+    """Fields common to invoice and quote lines: a `DocumentLine` with up to five extra
+    taxes."""
+
     tax1_amount: Decimal | None = None
     tax2_amount: Decimal | None = None
     tax3_amount: Decimal | None = None
@@ -52,13 +66,13 @@ class InvoiceLine(LineBase):
     project_name: str | None = None
 
 
-class PaymentLine(Model):
-    """A payment recorded against an invoice (``BulkId`` when it came from a bulk payment)."""
+class PaymentLineBase(Model):
+    """Fields common to the payment lines of invoices and purchases (``BulkId`` when the
+    payment came from a bulk payment)."""
 
     _identity_field = "id"
 
     id: int | None = None
-    invoice_number: int | None = None
     date: WireDateTime | None = None
     note: str | None = None
     method: int | None = None
@@ -66,6 +80,12 @@ class PaymentLine(Model):
     account_id: int | None = None
     permalink: str | None = None
     bulk_id: int | None = None
+
+
+class PaymentLine(PaymentLineBase):
+    """A payment recorded against an invoice."""
+
+    invoice_number: int | None = None
 
 
 class ReminderLetter(Model):

@@ -44,6 +44,7 @@ __all__ = [
     "path_int",
     "read_body",
     "respond",
+    "text_param",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -140,6 +141,11 @@ def int_param(request: web.Request, name: str, default: int | None) -> int | Non
         return int(raw)
     except ValueError:
         raise BadRequest(f"Query parameter {name} must be a whole number, not {raw!r}.") from None
+
+
+def text_param(request: web.Request, name: str) -> str:
+    """A text query parameter, stripped (absent: ``""``)."""
+    return request.query.get(name, "").strip()
 
 
 def enum_param(request: web.Request, name: str, enum: type[E], default: E) -> E:

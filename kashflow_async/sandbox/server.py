@@ -41,7 +41,11 @@ class Sandbox:
     (a `FakeClock` makes tests wait for nothing; default: real time). `extra_members`
     (settable at any time) serves invoices and quotes with members the models do not
     declare, as a newer server would; members a client sends are always kept (see
-    `kashflow_async.sandbox.extras`).
+    `kashflow_async.sandbox.extras`). `projects` demo projects are made; where the
+    sources disagree, ``GET /projects`` answers a bare array (`project_list`
+    ``"array"``, the default) or a paged body (``"paged"``), and one project is served
+    at ``/projects/{number}`` (`project_path` ``"projects"``, the default) or only at
+    ``/project/{number}`` (``"project"``).
     """
 
     def __init__(
@@ -52,6 +56,9 @@ class Sandbox:
         invoices: int = 200,
         quotes: int = 50,
         purchases: int = 40,
+        projects: int = 5,
+        project_list: str = "array",
+        project_path: str = "projects",
         faults: Faults | None = None,
         port: int = 0,
         today: dt.date | None = None,
@@ -67,6 +74,10 @@ class Sandbox:
     ) -> None:
         if default_format not in ("json", "xml"):
             raise ValueError("default_format must be 'json' or 'xml'")
+        if project_list not in ("array", "paged"):
+            raise ValueError("project_list must be 'array' or 'paged'")
+        if project_path not in ("projects", "project"):
+            raise ValueError("project_path must be 'projects' or 'project'")
         self.clock: Clock = clock or SystemClock()
         self.state = State(today=today, seed=seed)
         populate(
@@ -76,7 +87,10 @@ class Sandbox:
             invoices=invoices,
             quotes=quotes,
             purchases=purchases,
+            projects=projects,
         )
+        self.state.settings.project_list = project_list
+        self.state.settings.project_path = project_path
         self.state.settings.retain_quotes_after_conversion = retain_quotes_after_conversion
         self.state.settings.extra_members = extra_members
         self.sessions = Sessions(
