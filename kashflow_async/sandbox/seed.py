@@ -179,7 +179,6 @@ def _make_purchase(
     )  # fmt: skip
 
 
-
 def _make_project(state: State, rng: random.Random, number: int, code: str, today: dt.date) -> None:
     customer = state.customer(code)
     assert customer is not None
