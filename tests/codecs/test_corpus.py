@@ -14,9 +14,13 @@ from kashflow_async.models import (
     BulkPayment,
     Conversion,
     Credit,
+    Customer,
     Invoice,
     Page,
+    Project,
+    Purchase,
     Quote,
+    Supplier,
 )
 from tests.support.models import canonical
 
@@ -37,6 +41,10 @@ TYPES: list[tuple[str, Any]] = [
     ("credits.apply.response", Invoice),
     ("conversions.convert.request", list[int]),
     ("conversions.convert.response", list[Conversion]),
+    ("customers.", Customer),
+    ("suppliers.", Supplier),
+    ("purchases.", Purchase),
+    ("projects.", Project),
 ]
 
 NAMES = sorted(p.stem for p in CORPUS.glob("*.json"))
@@ -123,6 +131,9 @@ UNMODELLED = {
     "DefaultChargeType",
     "Ec",
     "OutSideEc",
+    # the other spellings: decoded into the documented member, which is what is sent
+    "DisplayOnRight",  # a customer's Currency: DisplaySymbolOnRight
+    "VATNumber",  # a customer: VatNumber
 }
 
 
