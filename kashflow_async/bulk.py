@@ -54,6 +54,7 @@ __all__ = [
     "NumberConflictError",
     "create_many",
     "find_created",
+    "key_of",
     "same_content",
 ]
 
@@ -65,7 +66,16 @@ DEFAULT_BULK_CONCURRENCY = 8
 MAX_CREATE_ROUNDS = 5
 
 #: Top-level fields compared by `same_content` (when set on the input).
-_CONTENT_FIELDS = ("customer_code", "customer_reference", "issued_date", "due_date", "date")
+_CONTENT_FIELDS = (
+    "customer_code",
+    "customer_reference",
+    "supplier_code",
+    "supplier_reference",
+    "name",
+    "issued_date",
+    "due_date",
+    "date",
+)
 #: Line fields compared by `same_content` (when set on the input's line).
 _LINE_FIELDS = (
     "quantity",
@@ -81,7 +91,7 @@ _LINE_FIELDS = (
 class NumberConflictError(KashFlowError):
     """A create was ambiguous, and the number it asked for holds other content."""
 
-    def __init__(self, number: int, field: str) -> None:
+    def __init__(self, number: int | str, field: str) -> None:
         self.number = number
         self.field = field
         super().__init__(
@@ -175,7 +185,7 @@ def _differing_field(sent: Any, found: Any) -> str | None:
         if mine is None:
             continue
         theirs = getattr(found, name, None)
-        if name == "customer_code":
+        if name in ("customer_code", "supplier_code"):
             if str(mine).strip().casefold() != str(theirs or "").strip().casefold():
                 return name
         elif theirs is None or not _same_value(mine, theirs):
@@ -235,16 +245,23 @@ class _Attempts:
             SENDING.reset(token)
 
 
+def key_of(resource: Any, item: Any) -> Any:
+    """What `item` is looked up by: its ``number``, or its ``code`` on a resource keyed
+    by code (`kf.customers`, `kf.suppliers`); None when it has none."""
+    return getattr(item, getattr(resource, "key_name", "number"), None)
+
+
 async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
     """The record an earlier create of `item` made, or None if there is none.
 
-    With a number: that number, looked up (other content there: `NumberConflictError`).
+    With a number (a code, for a resource keyed by code): that number, looked up (other
+    content there: `NumberConflictError`).
     Without: among the records of `item`'s customer (``resource.list(customer_code=)``)
     whose numbers are not in `claimed`, the first with the same content (its number is
     then added to `claimed`). None when the resource cannot list or the item has no
     customer code. Two identical inputs without numbers cannot be told apart.
     """
-    number = getattr(item, "number", None)
+    number = key_of(resource, item)
     if number:
         try:
             found: M = await resource.get(number)
@@ -273,7 +290,7 @@ async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
 async def _create_resolving(resource: _Creatable[M], item: M, counter: _Attempts) -> tuple[M, bool]:
     """Create `item`; resolve an ambiguous outcome by its number. Returns the created
     object and whether it was confirmed by a lookup; `counter` counts the POSTs."""
-    number = getattr(item, "number", None)
+    number = key_of(resource, item)
     while True:
         try:
             return await counter.create(resource, item), False
