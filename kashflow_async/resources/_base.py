@@ -21,7 +21,14 @@ from ._modes import Mode, Plain, _Moded, endpoint
 from ._params import code_text, instance, page_query, whole
 from ._params import number as check_number
 
-__all__ = ["DEFAULT_LIST_CONCURRENCY", "DEFAULT_LIST_PERPAGE", "Coded", "Listed", "Resource"]
+__all__ = [
+    "DEFAULT_LIST_CONCURRENCY",
+    "DEFAULT_LIST_PERPAGE",
+    "Coded",
+    "Listed",
+    "M",
+    "Resource",
+]
 
 M = TypeVar("M")
 

@@ -6,78 +6,24 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from ..models import Customer, CustomerSortField, DeletionFailure, Page, SortOrder
-from ..pagination import PageIterator
-from ._base import DEFAULT_LIST_CONCURRENCY, DEFAULT_LIST_PERPAGE, Coded
-from ._modes import Mode, Raw, endpoint, listing
-from ._params import Param, QuerySpec, choice, codes, flag, page_query, text
+from ..models import Customer, CustomerSortField, DeletionFailure, Page
+from ._modes import Mode, Raw, endpoint
+from ._params import codes
+from ._parties import Parties, party_filters
 
-__all__ = ["PARTY_FILTERS", "Customers"]
-
-#: The list filters customers and suppliers share (``namestartswith``...).
-PARTY_FILTERS = {
-    "order": Param("order", choice(SortOrder)),
-    "name_starts_with": Param("namestartswith", text),
-    "search_text": Param("searchtext", text),
-    "filter_archived": Param("filterarchived", flag),
-}
-
-_FILTERS = QuerySpec(sortby=Param("sortby", choice(CustomerSortField)), **PARTY_FILTERS)
+__all__ = ["Customers"]
 
 
-class Customers(Coded[Customer, Mode]):
+class Customers(Parties[Customer, Mode]):
     """Customers, identified by code: get, page, list, create, update, patch, delete;
-    and `delete_many`."""
+    and `delete_many`. Lists sort by `CustomerSortField`."""
 
     __slots__ = ()
     path = "/customers"
     model = Customer
     page_type = Page[Customer]
+    filters = party_filters(CustomerSortField)
     with_raw_response: Customers[Raw]
-
-    @endpoint
-    async def page(
-        self,
-        page: int | None = None,
-        *,
-        perpage: int | None = None,
-        sortby: CustomerSortField | str | None = None,
-        order: SortOrder | str | None = None,
-        name_starts_with: str | None = None,
-        search_text: str | None = None,
-        filter_archived: bool | None = None,
-    ) -> Page[Customer]:
-        """One page of customer summaries; arguments left None are not sent."""
-        filters = _FILTERS.build(
-            sortby=sortby,
-            order=order,
-            name_starts_with=name_starts_with,
-            search_text=search_text,
-            filter_archived=filter_archived,
-        )
-        return await self._page({**page_query(page, perpage), **filters})
-
-    @listing
-    def list(
-        self,
-        *,
-        perpage: int = DEFAULT_LIST_PERPAGE,
-        sortby: CustomerSortField | str | None = None,
-        order: SortOrder | str | None = None,
-        name_starts_with: str | None = None,
-        search_text: str | None = None,
-        filter_archived: bool | None = None,
-        concurrency: int = DEFAULT_LIST_CONCURRENCY,
-    ) -> PageIterator[Customer]:
-        """Every customer summary of every page, in order (`concurrency` pages at once)."""
-        filters = _FILTERS.build(
-            sortby=sortby,
-            order=order,
-            name_starts_with=name_starts_with,
-            search_text=search_text,
-            filter_archived=filter_archived,
-        )
-        return self._list(perpage, concurrency, filters)
 
     @endpoint
     async def delete_many(self, codes_: Sequence[str]) -> builtins.list[DeletionFailure]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -21,7 +21,7 @@ from .money import ZERO, at_noon, fill_currency, naive
 from .records import code_key
 from .views import ViewCache, check_paging, page_slice
 
-__all__ = ["NEVER", "PartyBook", "PartyRules", "Totals", "totals_by_party"]
+__all__ = ["NEVER", "PartyBook", "PartyRules", "Totals", "sort_key", "totals_by_party"]
 
 P = TypeVar("P", Customer, Supplier)
 E = TypeVar("E", bound=Enum)
@@ -63,6 +63,18 @@ def totals_by_party(
     return found
 
 
+def sort_key(sortby: Enum) -> Callable[[Any], Any]:
+    """The sort key of a sort column: the member its name names (``TOTAL_PAID_AMOUNT``:
+    `total_paid_amount`); texts by their lower case."""
+    attr = sortby.name.lower()
+
+    def key(party: Any) -> Any:
+        value = getattr(party, attr)
+        return value.lower() if isinstance(value, str) else value
+
+    return key
+
+
 @dataclass(frozen=True)
 class PartyRules(Generic[P]):
     """What differs between customers and suppliers."""
@@ -73,8 +85,6 @@ class PartyRules(Generic[P]):
     totals: Callable[[], dict[str, Totals]]
     #: the figures a party shows, from its totals (set in place)
     derive: Callable[[P, Totals], None]
-    #: sort keys by sort field (the first sorts by code)
-    sort: Mapping[Any, Callable[[P], Any]]
     #: fields a list page leaves out
     summary_omits: tuple[str, ...]
     #: what the party's documents are called, and how many refer to a code
@@ -155,7 +165,7 @@ class PartyBook(Generic[P]):
             if archived is not None:
                 items = [p for p in items if bool(p.is_archived) == archived]
             views = [self.summary(p) for p in items]
-            views.sort(key=self.rules.sort[sortby], reverse=order is SortOrder.DESC)
+            views.sort(key=sort_key(sortby), reverse=order is SortOrder.DESC)
             return views
 
         view = self.views.get(key, build)

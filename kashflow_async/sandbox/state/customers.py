@@ -43,12 +43,6 @@ class Customers(PartyBook[Customer]):
             what="customer",
             totals=lambda: totals_by_party(invoices.store.values(), lambda i: i.customer_code),
             derive=derive_customer,
-            sort={
-                CustomerSortField.CODE: lambda c: code_key(c.code),
-                CustomerSortField.NAME: lambda c: (c.name or "").lower(),
-                CustomerSortField.TOTAL_PAID_AMOUNT: lambda c: c.total_paid_amount,
-                CustomerSortField.OUTSTANDING_BALANCE: lambda c: c.outstanding_balance,
-            },
             summary_omits=("delivery_addresses", "custom_check_boxes", "custom_text_boxes"),
             used_by=self._documents,
         )

@@ -40,12 +40,6 @@ class Suppliers(PartyBook[Supplier]):
             what="supplier",
             totals=lambda: totals_by_party(purchases.store.values(), lambda p: p.supplier_code),
             derive=derive_supplier,
-            sort={
-                SupplierSortField.CODE: lambda s: code_key(s.code),
-                SupplierSortField.NAME: lambda s: (s.name or "").lower(),
-                SupplierSortField.TOTAL_PAID_AMOUNT: lambda s: s.total_paid_amount,
-                SupplierSortField.OUTSTANDING_BALANCE: lambda s: s.outstanding_balance,
-            },
             summary_omits=("bank_account", "payment_terms"),
             used_by=lambda key: sum(
                 1 for p in purchases.store.values() if code_key(p.supplier_code) == key
