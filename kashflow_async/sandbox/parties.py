@@ -87,8 +87,10 @@ class PartyRules(Generic[P]):
     derive: Callable[[P, Totals], None]
     #: fields a list page leaves out
     summary_omits: tuple[str, ...]
-    #: what the party's documents are called, and how many refer to a code
+    #: how many documents refer to a party (by `code_key`)
     used_by: Callable[[str], int]
+    #: a party was renamed (old code, new code): its documents follow
+    renamed: Callable[[str, str], None]
 
 
 class PartyBook(Generic[P]):
@@ -216,6 +218,8 @@ class PartyBook(Generic[P]):
         self._fill(body)
         del self.store[code_key(old.code)]
         self._put(body)
+        if old.code != new_code:
+            self.rules.renamed(old.code or "", new_code)
         return self.full(body)
 
     def delete(self, code: str) -> P:

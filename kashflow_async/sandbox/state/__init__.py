@@ -56,6 +56,7 @@ class State(Account):
         self.customers = Customers(self, self.invoices, self.quotes)
         self.suppliers = Suppliers(self, self.purchases)
         self.projects = Projects(self, self.invoices, self.quotes, self.purchases)
+        self.customers.on_rename.append(self.projects.follow_customer)
         self.bulk_payments = BulkPayments(self, self.invoices, self.purchases)
         self.customer_credits = Credits(self, self.invoices)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ...models import Customer, CustomerSortField
+from collections.abc import Callable
+
+from ...models import Customer, CustomerSortField, Invoice, Quote
 from ..account import Account
 from ..money import at_noon, q4
 from ..parties import NEVER, PartyBook, PartyRules, Totals, totals_by_party
@@ -39,14 +41,27 @@ class Customers(PartyBook[Customer]):
     def __init__(self, account: Account, invoices: Invoices, quotes: Quotes) -> None:
         self.invoices = invoices
         self.quotes = quotes
+        #: called with (old code, new code) after a rename (the projects follow)
+        self.on_rename: list[Callable[[str, str], None]] = []
         rules = PartyRules[Customer](
             what="customer",
             totals=lambda: totals_by_party(invoices.store.values(), lambda i: i.customer_code),
             derive=derive_customer,
             summary_omits=("delivery_addresses", "custom_check_boxes", "custom_text_boxes"),
             used_by=self._documents,
+            renamed=self._renamed,
         )
         super().__init__(account, account.customer_records, rules)
+
+    def _renamed(self, old: str, new: str) -> None:
+        """The customer's invoices and quotes follow a new code (projects: `State`)."""
+        key = code_key(old)
+        docs: list[Invoice | Quote] = [*self.invoices.store.values(), *self.quotes.store.values()]
+        for doc in docs:
+            if code_key(doc.customer_code) == key:
+                doc.customer_code = new
+        for hook in self.on_rename:
+            hook(old, new)
 
     def _documents(self, key: str) -> int:
         invoices = [i for i in self.invoices.store.values() if code_key(i.customer_code) == key]

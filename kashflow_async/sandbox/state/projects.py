@@ -139,6 +139,13 @@ class Projects:
         self.index.invalidate()
         self.account.changed()
 
+    def follow_customer(self, old: str, new: str) -> None:
+        """A customer's code changed: its projects name the new one."""
+        key = code_key(old)
+        for project in self.store.values():
+            if code_key(project.customer_code) == key:
+                project.customer_code = new
+
     def unlink_customer(self, customer_code: str) -> None:
         """The customer was deleted: its projects stay, with CustomerId 0."""
         key = code_key(customer_code)

@@ -44,5 +44,13 @@ class Suppliers(PartyBook[Supplier]):
             used_by=lambda key: sum(
                 1 for p in purchases.store.values() if code_key(p.supplier_code) == key
             ),
+            renamed=self._renamed,
         )
         super().__init__(account, account.supplier_records, rules)
+
+    def _renamed(self, old: str, new: str) -> None:
+        """The supplier's purchases follow a new code."""
+        key = code_key(old)
+        for purchase in self.purchases.store.values():
+            if code_key(purchase.supplier_code) == key:
+                purchase.supplier_code = new
