@@ -24,7 +24,7 @@ from .common import (
     PaymentTerms,
 )
 from .credits import Conversion, Credit
-from .customers import Customer, DeletionFailure
+from .customers import Customer, CustomerCurrency, DeletionFailure
 from .enums import (
     CreditType,
     CustomerSortField,
@@ -66,6 +66,7 @@ __all__ = [
     "CreditType",
     "Currency",
     "Customer",
+    "CustomerCurrency",
     "CustomerSortField",
     "DeletionFailure",
     "DocumentLine",

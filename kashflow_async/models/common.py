@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from ._base import Model, Respelled
+from ._base import Model
 
 __all__ = [
     "Address",
@@ -38,14 +38,8 @@ class Address(Model):
     name: str | None = None
 
 
-class Currency(Respelled, Model):
-    """Currency of a document, with its exchange rate to the home currency.
-
-    Customers' examples spell ``DisplaySymbolOnRight`` as ``DisplayOnRight``: both decode
-    into `display_symbol_on_right`, which is sent.
-    """
-
-    _spellings = (("display_on_right", "display_symbol_on_right"),)
+class Currency(Model):
+    """Currency of a document, with its exchange rate to the home currency."""
 
     id: int | None = None
     code: str | None = None
@@ -53,8 +47,6 @@ class Currency(Respelled, Model):
     symbol: str | None = None
     exchange_rate: Decimal | None = None
     display_symbol_on_right: bool | None = None
-    #: the other spelling, as decoded (moved to `display_symbol_on_right`)
-    display_on_right: bool | None = None
 
 
 class Contact(Model):

@@ -9,7 +9,17 @@ import msgspec
 from ._base import Code, Model, Respelled, TopLevel, WireDateTime
 from .common import Address, Contact, Currency, NameValue, PaymentTerms
 
-__all__ = ["Customer", "DeletionFailure"]
+__all__ = ["Customer", "CustomerCurrency", "DeletionFailure"]
+
+
+class CustomerCurrency(Respelled, Currency):
+    """A customer's currency. Customers' examples spell ``DisplaySymbolOnRight`` as
+    ``DisplayOnRight``: both decode into `display_symbol_on_right`, which is sent."""
+
+    _spellings = (("display_on_right", "display_symbol_on_right"),)
+
+    #: the other spelling, as decoded (moved to `display_symbol_on_right`)
+    display_on_right: bool | None = None
 
 
 class Customer(Respelled, TopLevel):
@@ -43,7 +53,7 @@ class Customer(Respelled, TopLevel):
     addresses: list[Address] | None = None
     delivery_addresses: list[Address] | None = None
     use_custom_delivery_address: bool | None = None
-    currency: Currency | None = None
+    currency: CustomerCurrency | None = None
     payment_terms: PaymentTerms | None = None
     discount_rate: Decimal | None = None
     show_discount: bool | None = None

@@ -13,7 +13,16 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from ..models import Customer, Invoice, InvoiceStatus, PaymentTerms, Purchase, SortOrder, Supplier
+from ..models import (
+    Customer,
+    CustomerCurrency,
+    Invoice,
+    InvoiceStatus,
+    PaymentTerms,
+    Purchase,
+    SortOrder,
+    Supplier,
+)
 from .account import Account
 from .errors import BadRequest, NotFound
 from .extras import keep as keep_extras
@@ -260,7 +269,10 @@ class PartyBook(Generic[P]):
     @staticmethod
     def _fill(body: P) -> None:
         """Defaults every stored party shows."""
-        body.currency = fill_currency(body.currency)
+        if isinstance(body, Customer):
+            body.currency = fill_currency(body.currency, CustomerCurrency)
+        else:
+            body.currency = fill_currency(body.currency)
         body.contacts = list(body.contacts or [])
         body.payment_terms = body.payment_terms or PaymentTerms(days=30, type="AfterIssuedDate")
         body.is_archived = bool(body.is_archived)

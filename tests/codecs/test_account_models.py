@@ -13,6 +13,7 @@ import pytest
 from kashflow_async import (
     Currency,
     Customer,
+    CustomerCurrency,
     DecodeError,
     Project,
     ProjectStatus,
@@ -51,11 +52,15 @@ def test_either_vat_number_spelling_decodes_and_vatnumber_is_sent(
 def test_display_on_right_decodes_into_display_symbol_on_right(fmt: str) -> None:
     codec = get_codec(fmt)
     currency = codec.decode(
-        body(fmt, "Currency", {"Code": '"GBP"', "DisplayOnRight": "true"}), Currency
+        body(fmt, "Currency", {"Code": '"GBP"', "DisplayOnRight": "true"}), CustomerCurrency
     )
     assert currency.display_symbol_on_right is True
     sent = codec.encode(currency)
     assert b"DisplaySymbolOnRight" in sent and b"DisplayOnRight" not in sent
+    # a customer's currency is a CustomerCurrency; every other one a plain Currency
+    customer = codec.decode(body(fmt, "Customer", {"Code": '"A"'}), Customer)
+    assert customer.currency is None
+    assert "display_on_right" not in Currency.__struct_fields__
 
 
 def test_a_built_object_moves_the_other_spelling_too() -> None:
