@@ -24,6 +24,13 @@ EXPECTED = {
     "reveal_type(invoice)": "Invoice",
     "reveal_type(fast)": "KashFlowClient",
     "fast.invoices.get(2)": "Invoice",
+    'await kf.customers.get("SHA01")': "Customer",
+    'customers.with_raw_response.get("SHA01")': "RawResponse[Customer]",
+    'kf.suppliers.patch("S1", name="x")': "Supplier",
+    'delete_many(["A01"])': "list[DeletionFailure]",
+    "kf.projects.page()": "Page[Project]",
+    "kf.purchases.get(1)": "Purchase",
+    "reveal_type(customer)": "Customer",
 }
 
 
