@@ -1,6 +1,6 @@
 """Creating many objects at once: `create_many` and its results.
 
-`create_many` runs the creates of a resource (`kf.invoices`, `kf.quotes`) with bounded
+`create_many` runs the creates of a resource (`kf.invoices`, `kf.customers`...) with bounded
 concurrency and yields one `BulkResult` per input, in completion order; `index` restores
 the input order. Every input that was started is accounted for exactly once: a failure
 is a result, never an exception out of the iterator.
@@ -8,15 +8,17 @@ is a result, never an exception out of the iterator.
 Ambiguity (the POST may or may not have been applied) follows the client's rule that a
 create is never blindly sent twice:
 
-- an input with an explicit ``number`` is resolved by looking that number up: found
+- an input with an explicit ``number`` (for customers and suppliers, its ``code``: see
+  `key_of`) is resolved by looking it up: found
   with the same content, the create succeeded (``resolved=True``); `NotFoundError`,
   it never happened and is sent again (at most `MAX_CREATE_ROUNDS` times in all); found
   with other content, the result is a `NumberConflictError`;
 - an input without a number keeps the `AmbiguousResultError` as its result.
 
 "Same content" compares what the caller set and the server keeps as given: the customer
-code (any letter case), the customer reference, the dates, and each line's quantity,
-rate, description, product and nominal code and VAT level (Decimals by value).
+or supplier code (any letter case), the customer or supplier reference, the name, the
+dates, and each line's quantity, rate, description, product and nominal code and VAT
+level (Decimals by value).
 
 Looking up before creating: inputs for which ``look_up_first(item)`` is true (a previous
 run may have created them) are looked up before their first POST, by number, or when
