@@ -32,7 +32,23 @@ from .documents import (
     do_list,
 )
 
-__all__ = ["records_app"]
+__all__ = ["add_import", "records_app"]
+
+
+def add_import(app: typer.Typer, kind: Kind, help_text: str) -> None:
+    """Add ``import`` (create a record for each line of FILE, resumably) to `app`."""
+
+    @app.command("import")
+    def import_records(
+        ctx: typer.Context,
+        file: ImportFile,
+        results: Results = None,
+        concurrency: Concurrency = 8,
+        resolve_ambiguous: ResolveAmbiguous = False,
+    ) -> None:
+        do_import(ctx, kind, file, results, concurrency, resolve_ambiguous)
+
+    import_records.__doc__ = help_text
 
 
 def records_app(
@@ -123,16 +139,5 @@ def records_app(
 
     export_records.__doc__ = f"Export every {kind.name} (in full) to JSON Lines or CSV."
 
-    @app.command("import")
-    def import_records(
-        ctx: typer.Context,
-        file: ImportFile,
-        results: Results = None,
-        concurrency: Concurrency = 8,
-        resolve_ambiguous: ResolveAmbiguous = False,
-    ) -> None:
-        """Create a record for each line of FILE; run again to resume."""
-        do_import(ctx, kind, file, results, concurrency, resolve_ambiguous)
-
-    import_records.__doc__ = f"Create a {kind.name} for each line of FILE; run again to resume."
+    add_import(app, kind, f"Create a {kind.name} for each line of FILE; run again to resume.")
     return app
