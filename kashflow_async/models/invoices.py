@@ -13,6 +13,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "LineBase",
+    "Payable",
     "PaymentLine",
     "PaymentLineBase",
     "ReminderLetter",
@@ -98,7 +99,24 @@ class ReminderLetter(Model):
     sent_date: WireDateTime | None = None
 
 
-class Invoice(TopLevel):
+class Payable:
+    """What invoices and purchases share beyond their fields: the amount still due."""
+
+    __slots__ = ()
+
+    gross_amount: Decimal | None
+    total_paid_amount: Decimal | None
+
+    @property
+    def amount_due(self) -> Decimal | None:
+        """Gross amount less the amount paid (negative when overpaid); None when the
+        server sent no gross amount."""
+        if self.gross_amount is None:
+            return None
+        return self.gross_amount - (self.total_paid_amount or Decimal(0))
+
+
+class Invoice(Payable, TopLevel):
     """A sales invoice, identified by its ``number``.
 
     In list pages ``line_items`` and ``payment_lines`` are None (summaries); a full
@@ -146,11 +164,3 @@ class Invoice(TopLevel):
     next_number: int | None = None
     permalink: str | None = None
     packing_slip_permalink: str | None = None
-
-    @property
-    def amount_due(self) -> Decimal | None:
-        """Gross amount less the amount paid (negative when overpaid); None when the
-        server sent no gross amount."""
-        if self.gross_amount is None:
-            return None
-        return self.gross_amount - (self.total_paid_amount or Decimal(0))

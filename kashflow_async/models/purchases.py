@@ -9,7 +9,7 @@ import msgspec
 from ._base import Code, Model, TopLevel, WireDateTime
 from .common import Currency
 from .enums import InvoiceStatus
-from .invoices import DocumentLine, PaymentLineBase
+from .invoices import DocumentLine, Payable, PaymentLineBase
 
 __all__ = ["Purchase", "PurchaseLine", "PurchasePaymentLine", "StockInfo"]
 
@@ -55,7 +55,7 @@ class PurchasePaymentLine(PaymentLineBase):
     vat_return_id: int | None = None
 
 
-class Purchase(TopLevel):
+class Purchase(Payable, TopLevel):
     """A purchase (a supplier's invoice), identified by its ``number``.
 
     Totals follow the invoice arithmetic: net = sum of quantity x rate, VAT per line,
@@ -101,10 +101,3 @@ class Purchase(TopLevel):
     previous_number: int | None = None
     next_number: int | None = None
     permalink: str | None = None
-
-    @property
-    def amount_due(self) -> Decimal | None:
-        """Gross amount less the amount paid; None when the server sent no gross amount."""
-        if self.gross_amount is None:
-            return None
-        return self.gross_amount - (self.total_paid_amount or Decimal(0))
