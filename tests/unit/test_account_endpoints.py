@@ -166,3 +166,21 @@ async def test_one_project_falls_back_to_the_singular_path_and_keeps_it(
              content_type="application/json")  # fmt: skip
     with pytest.raises(NotFoundError):
         await kf.projects.get(5)  # once the singular path works, no second try
+
+
+async def test_hooks_see_the_documented_route_templates(
+    mock: aioresponses, make_client: Callable[..., KashFlowClient]
+) -> None:
+    routes: list[str] = []
+    kf = make_client(event_hooks={"request": [lambda event: routes.append(event.route)]})
+    mock.get(f"{BASE}/customers/SHA01", **reply("json", Customer(code="SHA01")))
+    mock.get(f"{BASE}/suppliers/S1", **reply("json", Supplier(code="S1")))
+    mock.get(f"{BASE}/purchases/3", **reply("json", Purchase(number=3)))
+    mock.delete(f"{BASE}/projects/4", status=204, body=b"")
+    await kf.customers.get("SHA01")
+    await kf.suppliers.get("S1")
+    await kf.purchases.get(3)
+    await kf.projects.delete(4)
+    assert routes == [
+        "/customers/{code}", "/suppliers/{code}", "/purchases/{number}", "/projects/{number}"
+    ]  # fmt: skip
