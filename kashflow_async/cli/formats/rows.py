@@ -190,46 +190,41 @@ def _records(
             yield group[0][0], identity, exc
 
 
-def _invoice_line(row: dict[str, str]) -> InvoiceLine | None:
-    fields = _line_fields(row)
-    if fields is None:
-        return None
-    project = _int(row, "LineProjectNumber")
-    if project:
-        fields["project_number"] = project
-    return InvoiceLine(**fields)
-
-
-def _invoice(group: list[Row]) -> Invoice:
-    first = group[0][1]
-    return Invoice(
-        number=_int(first, "Number"),
-        customer_code=_text(first, "CustomerCode"),
-        customer_reference=_text(first, "CustomerReference"),
-        issued_date=_date(first, "IssuedDate"),
-        due_date=_date(first, "DueDate"),
-        currency=_currency(first),
-        line_items=[line for _, row in group if (line := _invoice_line(row)) is not None],
-    )
-
-
-def _purchase(group: list[Row]) -> Purchase:
-    first = group[0][1]
+def _booked_lines(group: list[Row], line_type: type[M]) -> list[M]:
+    """The lines of an invoice or purchase: each may be booked to a project."""
     lines = []
     for _, row in group:
         fields = _line_fields(row)
         if fields is not None:
             project = _int(row, "LineProjectNumber")
-            lines.append(PurchaseLine(**fields, project_number=project or None))
-    return Purchase(
+            if project:
+                fields["project_number"] = project
+            lines.append(line_type(**fields))
+    return lines
+
+
+def _payable(group: list[Row], model: Callable[..., M], party: str, line_type: type[Any]) -> M:
+    """An invoice (`party` ``Customer``) or a purchase (``Supplier``) from its rows."""
+    first = group[0][1]
+    return model(
         number=_int(first, "Number"),
-        supplier_code=_text(first, "SupplierCode"),
-        supplier_reference=_text(first, "SupplierReference"),
+        **{
+            f"{party.lower()}_code": _text(first, f"{party}Code"),
+            f"{party.lower()}_reference": _text(first, f"{party}Reference"),
+        },
         issued_date=_date(first, "IssuedDate"),
         due_date=_date(first, "DueDate"),
         currency=_currency(first),
-        line_items=lines,
+        line_items=_booked_lines(group, line_type),
     )
+
+
+def _invoice(group: list[Row]) -> Invoice:
+    return _payable(group, Invoice, "Customer", InvoiceLine)
+
+
+def _purchase(group: list[Row]) -> Purchase:
+    return _payable(group, Purchase, "Supplier", PurchaseLine)
 
 
 def _quote(group: list[Row]) -> Quote:
