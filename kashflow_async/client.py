@@ -17,14 +17,16 @@ from .errors import InvalidArgumentError
 from .models import Metadata, VatRate
 from .resources import (
     BankAccounts,
+    Customers,
     Invoices,
     Nominals,
     Products,
-    PurchaseBulkPayments,
+    Projects,
     Purchases,
     Quotes,
     Raw,
     Reference,
+    Suppliers,
 )
 from .resources.any_endpoint import AnyEndpoint
 from .transport import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy, SessionAuth, Transport
@@ -150,8 +152,14 @@ class KashFlowClient(AsyncClosing):
         self.invoices = Invoices(transport)
         #: Quotes.
         self.quotes = Quotes(transport)
-        #: Purchases (``purchases.bulk_payments``).
-        self.purchases = Purchases(PurchaseBulkPayments(transport))
+        #: Purchases (and ``purchases.bulk_payments``).
+        self.purchases = Purchases(transport)
+        #: Customers, by code.
+        self.customers = Customers(transport)
+        #: Suppliers, by code.
+        self.suppliers = Suppliers(transport)
+        #: Projects.
+        self.projects = Projects(transport)
         #: Nominal codes (the chart of accounts).
         self.nominals = Nominals(transport)
         #: Products, by nominal code and product code.

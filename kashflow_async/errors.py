@@ -234,7 +234,7 @@ class NumberConflictError(KashFlowError):
     number belongs to another object.
     """
 
-    def __init__(self, number: int, field: str) -> None:
+    def __init__(self, number: int | str, field: str) -> None:
         self.number = number
         self.field = field
         super().__init__(

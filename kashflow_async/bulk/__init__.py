@@ -32,7 +32,7 @@ applied, gets a `NotSentError` (nothing happened: send it again); one cancelled 
 POST may have been applied gets an `AmbiguousResultError`.
 """
 
-from .content import content_digest, find_created, number_taken, same_content
+from .content import content_digest, find_created, key_of, number_taken, same_content
 from .creating import (
     DEFAULT_BULK_CONCURRENCY,
     MAX_CREATE_ROUNDS,
@@ -58,6 +58,7 @@ __all__ = [
     "content_digest",
     "create_many",
     "find_created",
+    "key_of",
     "number_taken",
     "same_content",
 ]

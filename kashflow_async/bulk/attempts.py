@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from .._sending import SENDING
 from ..errors import AmbiguousResultError, APIError, KashFlowError, NotFoundError
-from .content import differing_field, find_by_number, number_taken
+from .content import differing_field, find_by_number, key_of, number_taken
 from .journal import Outcome
 from .results import BulkResult, NotSentError, NumberConflictError
 
@@ -91,8 +91,9 @@ async def create_resolving(
     resource: Creatable[M], item: M, counter: Attempts, slots: asyncio.Semaphore
 ) -> tuple[M, bool]:
     """Create `item`; resolve an ambiguous outcome or a "number already taken" answer by
-    its number. Returns the created object and whether it was confirmed by a lookup."""
-    number = getattr(item, "number", None)
+    its number (its code, on a resource keyed by code). Returns the created object and
+    whether it was confirmed by a lookup."""
+    number = key_of(resource, item)
     while True:
         try:
             return await counter.create(resource, item, slots), False

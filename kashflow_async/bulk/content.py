@@ -18,12 +18,28 @@ from ..codecs import get_codec
 from ..errors import BadRequestError, NotFoundError
 from .results import NumberConflictError
 
-__all__ = ["content_digest", "differing_field", "find_created", "number_taken", "same_content"]
+__all__ = [
+    "content_digest",
+    "differing_field",
+    "find_created",
+    "key_of",
+    "number_taken",
+    "same_content",
+]
 
 M = TypeVar("M")
 
 #: Top-level fields compared by `same_content` (when set on the input).
-_CONTENT_FIELDS = ("customer_code", "customer_reference", "issued_date", "due_date", "date")
+_CONTENT_FIELDS = (
+    "customer_code",
+    "customer_reference",
+    "supplier_code",
+    "supplier_reference",
+    "name",
+    "issued_date",
+    "due_date",
+    "date",
+)
 #: Line fields compared by `same_content` (when set on the input's line).
 _LINE_FIELDS = (
     "quantity",
@@ -63,7 +79,7 @@ def differing_field(sent: Any, found: Any) -> str | None:
         if mine is None:
             continue
         theirs = getattr(found, name, None)
-        if name == "customer_code":
+        if name in ("customer_code", "supplier_code"):
             if str(mine).strip().casefold() != str(theirs or "").strip().casefold():
                 return name
         elif theirs is None or not _same_value(mine, theirs):
@@ -110,16 +126,23 @@ async def find_by_number(resource: Any, item: M, number: int) -> M | None:
     return found
 
 
-async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
+def key_of(resource: Any, item: Any) -> Any:
+    """What `item` is looked up by: its ``number``, or its ``code`` on a resource keyed
+    by code (`kf.customers`, `kf.suppliers`); None when it has none."""
+    return getattr(item, getattr(resource, "key_name", "number"), None)
+
+
+async def find_created(resource: Any, item: M, claimed: set[Any]) -> M | None:
     """The record an earlier create of `item` made, or None if there is none.
 
-    With a number: that number, looked up (other content there: `NumberConflictError`).
+    With a number (a code, for a resource keyed by code): that number, looked up (other
+    content there: `NumberConflictError`).
     Without: among the records of `item`'s customer (``resource.list(customer_code=)``)
     whose numbers are not in `claimed`, the first with the same content (its number is
     then added to `claimed`). None when the resource cannot list or the item has no
     customer code. Two identical inputs without numbers cannot be told apart.
     """
-    number = getattr(item, "number", None)
+    number = key_of(resource, item)
     if number:
         return await find_by_number(resource, item, number)
     customer = getattr(item, "customer_code", None)

@@ -21,7 +21,7 @@ from .attempts import (
     outcome_of_error,
     reports_sending,
 )
-from .content import content_digest, find_created
+from .content import content_digest, find_created, key_of
 from .journal import Journal, JournalEntry, Outcome
 from .results import BulkResult
 
@@ -217,7 +217,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
 
     def _claim(self, value: Any) -> None:
         """Note that `value`'s number belongs to an input (no other input's lookup takes it)."""
-        number = getattr(value, "number", None)
+        number = key_of(self._resource, value)
         if number is not None:
             self._claimed.add(number)
 
@@ -257,7 +257,7 @@ class CreateMany(AsyncClosing, Generic[M], AsyncIterator[BulkResult[M]]):
 
     async def _record(self, key: int, digest: str, outcome: Outcome, value: Any = None) -> None:
         if self._journal is not None:
-            number = getattr(value, "number", None)
+            number = key_of(self._resource, value)
             await self._journal.record(key, digest, outcome, number)
 
     async def _record_error(self, key: int, digest: str, exc: BaseException) -> None:

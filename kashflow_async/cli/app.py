@@ -7,14 +7,17 @@ from typing import Annotated
 import typer
 
 from ..client import DEFAULT_BASE_URL
+from ..models import CustomerSortField, PurchaseSortField, SupplierSortField
 from .commands.credits import credits_app
 from .commands.demo import demo
 from .commands.invoices import invoices_app
 from .commands.listed import listed_apps
 from .commands.payments import payments_app
 from .commands.quotes import quotes_app
+from .commands.records import records_app
 from .commands.sandbox import sandbox
 from .console import setup_logging
+from .kinds import CUSTOMERS, PROJECTS, PURCHASES, SUPPLIERS
 from .options import CommandGroup, flag
 from .settings import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, Settings, check_account_rate
 
@@ -24,7 +27,8 @@ app = typer.Typer(
     cls=CommandGroup,
     name="kashflow",
     help="Work with the KashFlow REST API v2 from the shell: invoices, quotes, bulk "
-    "payments and credits, bulk import and export, and a local sandbox.",
+    "payments and credits, customers, suppliers, purchases and projects, bulk import and "
+    "export, and a local sandbox.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -155,3 +159,9 @@ app.add_typer(payments_app, name="payments")
 app.add_typer(credits_app, name="credits")
 for _name, _listed in listed_apps:
     app.add_typer(_listed, name=_name)
+app.add_typer(records_app(CUSTOMERS, "Customers, by code.", CustomerSortField), name="customers")
+app.add_typer(records_app(SUPPLIERS, "Suppliers, by code.", SupplierSortField), name="suppliers")
+app.add_typer(
+    records_app(PURCHASES, "Purchases (supplier invoices).", PurchaseSortField), name="purchases"
+)
+app.add_typer(records_app(PROJECTS, "Projects.", transfer=False), name="projects")

@@ -1,4 +1,5 @@
-"""What the invoice and quote commands share, described once per kind of record."""
+"""What the record commands share, described once per kind of record: a row of `KINDS`
+(invoices, quotes, purchases, customers, suppliers, projects)."""
 
 from __future__ import annotations
 
@@ -9,27 +10,51 @@ from typing import Any
 import msgspec
 
 from ..client import KashFlowClient
-from ..models import Invoice, Nominal, Quote
-from ..resources import Invoices, Quotes
+from ..models import Customer, Invoice, Nominal, Project, Purchase, Quote, Supplier
 from .formats.columns import (
+    CUSTOMER_COLUMNS,
+    CUSTOMER_TABLE,
     INVOICE_COLUMNS,
     INVOICE_TABLE,
     LINE_TABLE,
     NOMINAL_COLUMNS,
+    PROJECT_COLUMNS,
+    PROJECT_TABLE,
+    PURCHASE_COLUMNS,
+    PURCHASE_TABLE,
     QUOTE_COLUMNS,
     QUOTE_TABLE,
+    SUPPLIER_COLUMNS,
+    SUPPLIER_TABLE,
     Column,
 )
 from .formats.rows import (
     INVOICE_CSV_COLUMNS,
+    PURCHASE_CSV_COLUMNS,
     QUOTE_CSV_COLUMNS,
+    flat_from_rows,
+    flat_rows,
     invoice_rows,
     invoices_from_rows,
+    purchase_rows,
+    purchases_from_rows,
     quote_rows,
     quotes_from_rows,
 )
 
-__all__ = ["INVOICES", "KINDS", "LISTED_KINDS", "NOMINALS", "QUOTES", "Kind", "ListedKind"]
+__all__ = [
+    "CUSTOMERS",
+    "INVOICES",
+    "KINDS",
+    "LISTED_KINDS",
+    "NOMINALS",
+    "PROJECTS",
+    "PURCHASES",
+    "QUOTES",
+    "SUPPLIERS",
+    "Kind",
+    "ListedKind",
+]
 
 
 @dataclass(frozen=True)
@@ -44,7 +69,12 @@ class Kind:
     csv_columns: list[str]
     rows: Callable[[Any], list[list[str]]]
     from_rows: Callable[[Iterable[tuple[int, dict[str, str]]]], Iterator[tuple[int, str, Any]]]
-    resource: Callable[[KashFlowClient], Invoices | Quotes]
+    #: the client's resource for this kind (``kf.invoices``)
+    resource: Callable[[KashFlowClient], Any]
+    #: what one record is identified by: its ``number``, or its ``code``
+    key: str = "number"
+    #: the CSV column holding it
+    key_column: str = "Number"
 
     @property
     def plural(self) -> str:
@@ -73,14 +103,6 @@ class Kind:
         return [n for n in names if n in others and n not in own]
 
 
-def _invoices(kf: KashFlowClient) -> Invoices:
-    return kf.invoices
-
-
-def _quotes(kf: KashFlowClient) -> Quotes:
-    return kf.quotes
-
-
 INVOICES = Kind(
     "invoice",
     Invoice,
@@ -89,7 +111,7 @@ INVOICES = Kind(
     INVOICE_CSV_COLUMNS,
     invoice_rows,
     invoices_from_rows,
-    _invoices,
+    lambda kf: kf.invoices,
 )
 QUOTES = Kind(
     "quote",
@@ -99,11 +121,74 @@ QUOTES = Kind(
     QUOTE_CSV_COLUMNS,
     quote_rows,
     quotes_from_rows,
-    _quotes,
+    lambda kf: kf.quotes,
+)
+PURCHASES = Kind(
+    "purchase",
+    Purchase,
+    PURCHASE_COLUMNS,
+    PURCHASE_TABLE,
+    PURCHASE_CSV_COLUMNS,
+    purchase_rows,
+    purchases_from_rows,
+    lambda kf: kf.purchases,
+)
+#: What a customer or supplier CSV sets when imported (the other columns are figures).
+_PARTY_FIELDS = {
+    "Code": ("code", "text"),
+    "Name": ("name", "text"),
+    "VatNumber": ("vat_number", "text"),
+    "Currency": ("currency", "currency"),
+}
+CUSTOMERS = Kind(
+    "customer",
+    Customer,
+    CUSTOMER_COLUMNS,
+    CUSTOMER_TABLE,
+    [c.name for c in CUSTOMER_COLUMNS],
+    flat_rows(CUSTOMER_COLUMNS),
+    flat_from_rows(Customer, {**_PARTY_FIELDS, "Email": ("email", "text")}, "Code"),
+    lambda kf: kf.customers,
+    key="code",
+    key_column="Code",
+)
+SUPPLIERS = Kind(
+    "supplier",
+    Supplier,
+    SUPPLIER_COLUMNS,
+    SUPPLIER_TABLE,
+    [c.name for c in SUPPLIER_COLUMNS],
+    flat_rows(SUPPLIER_COLUMNS),
+    flat_from_rows(Supplier, _PARTY_FIELDS, "Code"),
+    lambda kf: kf.suppliers,
+    key="code",
+    key_column="Code",
+)
+PROJECTS = Kind(
+    "project",
+    Project,
+    PROJECT_COLUMNS,
+    PROJECT_TABLE,
+    [c.name for c in PROJECT_COLUMNS],
+    flat_rows(PROJECT_COLUMNS),
+    flat_from_rows(
+        Project,
+        {
+            "Number": ("number", "int"),
+            "Name": ("name", "text"),
+            "Reference": ("reference", "text"),
+            "CustomerCode": ("customer_code", "text"),
+            "StartDate": ("start_date", "date"),
+            "EndDate": ("end_date", "date"),
+            "TargetSalesAmount": ("target_sales_amount", "decimal"),
+        },
+        "Number",
+    ),
+    lambda kf: kf.projects,
 )
 
 #: Every kind of record the CLI imports and exports.
-KINDS = (INVOICES, QUOTES)
+KINDS = (INVOICES, QUOTES, PURCHASES, CUSTOMERS, SUPPLIERS, PROJECTS)
 
 
 @dataclass(frozen=True)

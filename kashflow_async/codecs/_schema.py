@@ -128,10 +128,14 @@ def describe(type_: Any) -> Node:
 def _convert(info: mi.Type, seen: dict[type, StructNode]) -> Node:
     if isinstance(info, mi.UnionType):
         members = [t for t in info.types if not isinstance(t, mi.NoneType)]
-        if len(members) != 1:
-            raise TypeError(f"unsupported union {info!r}: only X | None is modelled")
-        node = _convert(members[0], seen)
-        node.nullable = True
+        if len(members) == 1:
+            node = _convert(members[0], seen)
+        elif all(type(t) in _SCALARS for t in members):
+            # a member the sources send in more than one scalar form (``1`` or ``"Active"``)
+            node = ScalarNode(Scalar.ANY)
+        else:
+            raise TypeError(f"unsupported union {info!r}: only X | None and scalars are modelled")
+        node.nullable = len(members) != len(info.types)
         return node
     if isinstance(info, mi.StructType):
         existing = seen.get(info.cls)

@@ -3,6 +3,7 @@
 from ._base import (
     Code,
     Model,
+    Respelled,
     TopLevel,
     WireDate,
     WireDateTime,
@@ -12,20 +13,46 @@ from ._base import (
 )
 from .auth import LoginChallenge, LoginRequest, MemorableWordPosition, SessionToken
 from .bank import BankAccount, BankTransaction, BankTransactionSortField, PaymentType
-from .common import Address, Category, Currency, ErrorBody, Page, PageMeta
+from .common import (
+    Address,
+    Category,
+    Contact,
+    Currency,
+    ErrorBody,
+    NameValue,
+    Page,
+    PageMeta,
+    PaymentTerms,
+)
 from .credits import Conversion, Credit
+from .customers import Customer, CustomerCurrency, DeletionFailure
 from .enums import (
     CreditType,
+    CustomerSortField,
     InvoiceFilter,
     InvoiceSortField,
     InvoiceStatus,
+    ProjectStatus,
+    PurchaseSortField,
+    PurchaseType,
     QuoteSortField,
     SortOrder,
+    SupplierSortField,
 )
-from .invoices import Invoice, InvoiceLine, LineBase, PaymentLine, ReminderLetter
+from .invoices import (
+    DocumentLine,
+    Invoice,
+    InvoiceLine,
+    LineBase,
+    PaymentLine,
+    PaymentLineBase,
+    ReminderLetter,
+)
 from .nominals import Nominal
 from .payments import BulkPayment, BulkPaymentItem, ExportDetails
 from .products import Product, ProductSortField
+from .projects import Project
+from .purchases import Purchase, PurchaseLine, PurchasePaymentLine, StockInfo
 from .quotes import Quote, QuoteLine
 from .reference import (
     AccountVatRate,
@@ -36,6 +63,7 @@ from .reference import (
     VatRateBands,
 )
 from .settings import AccountSummary, AdvancedSettings, DashboardDisplay, InvoiceSettings
+from .suppliers import BankDetails, Supplier
 
 __all__ = [
     "AccountSummary",
@@ -43,18 +71,25 @@ __all__ = [
     "Address",
     "AdvancedSettings",
     "BankAccount",
+    "BankDetails",
     "BankTransaction",
     "BankTransactionSortField",
     "BulkPayment",
     "BulkPaymentItem",
     "Category",
     "Code",
+    "Contact",
     "Conversion",
     "Country",
     "Credit",
     "CreditType",
     "Currency",
+    "Customer",
+    "CustomerCurrency",
+    "CustomerSortField",
     "DashboardDisplay",
+    "DeletionFailure",
+    "DocumentLine",
     "ErrorBody",
     "ExportDetails",
     "Invoice",
@@ -69,20 +104,34 @@ __all__ = [
     "MemorableWordPosition",
     "Metadata",
     "Model",
+    "NameValue",
     "Nominal",
     "Page",
     "PageMeta",
     "PaymentLine",
+    "PaymentLineBase",
+    "PaymentTerms",
     "PaymentType",
     "PayrollProvisioningStatus",
     "Product",
     "ProductSortField",
+    "Project",
+    "ProjectStatus",
+    "Purchase",
+    "PurchaseLine",
+    "PurchasePaymentLine",
+    "PurchaseSortField",
+    "PurchaseType",
     "Quote",
     "QuoteLine",
     "QuoteSortField",
     "ReminderLetter",
+    "Respelled",
     "SessionToken",
     "SortOrder",
+    "StockInfo",
+    "Supplier",
+    "SupplierSortField",
     "TopLevel",
     "VatRate",
     "VatRateBands",

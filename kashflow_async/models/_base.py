@@ -12,6 +12,7 @@ import msgspec
 __all__ = [
     "Code",
     "Model",
+    "Respelled",
     "TopLevel",
     "WireDate",
     "WireDateTime",
@@ -138,6 +139,26 @@ def summary_class(cls: type[TopLevel]) -> type[TopLevel]:
 def is_summary(obj: Any) -> bool:
     """Whether `obj` is an item of a decoded list page (a summary, not the whole object)."""
     return bool(getattr(type(obj), "_kf_summary", False))
+
+
+class Respelled:
+    """Mixin of a model whose sources spell some members two ways (``VatNumber`` and
+    ``VATNumber``): each other spelling is a field of its own, named in `_spellings` as
+    ``(other attribute, documented attribute)``. Both decode; after decoding (or building)
+    the value is moved to the documented field, so the documented spelling is what is
+    sent back."""
+
+    __slots__ = ()
+
+    _spellings: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def __post_init__(self) -> None:
+        for other, documented in self._spellings:
+            value = getattr(self, other)
+            if value is not None:
+                if getattr(self, documented) is None:
+                    setattr(self, documented, value)
+                setattr(self, other, None)
 
 
 if TYPE_CHECKING:

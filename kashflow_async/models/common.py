@@ -9,13 +9,24 @@ import msgspec
 
 from ._base import Model
 
-__all__ = ["Address", "Category", "Currency", "ErrorBody", "Page", "PageMeta"]
+__all__ = [
+    "Address",
+    "Category",
+    "Contact",
+    "Currency",
+    "ErrorBody",
+    "NameValue",
+    "Page",
+    "PageMeta",
+    "PaymentTerms",
+]
 
 T = TypeVar("T")
 
 
 class Address(Model):
-    """A postal address (invoice address, delivery address)."""
+    """A postal address (invoice address, delivery address; ``name`` on a customer's
+    delivery addresses)."""
 
     line1: str | None = None
     line2: str | None = None
@@ -24,6 +35,7 @@ class Address(Model):
     post_code: str | None = None
     country_code: str | None = None
     country_name: str | None = None
+    name: str | None = None
 
 
 class Currency(Model):
@@ -35,6 +47,41 @@ class Currency(Model):
     symbol: str | None = None
     exchange_rate: Decimal | None = None
     display_symbol_on_right: bool | None = None
+
+
+class Contact(Model):
+    """A contact person of a customer or supplier (channels may be ``""`` or None)."""
+
+    _identity_field = "id"
+
+    id: int | None = None
+    title: str | None = None
+    name: str | None = None
+    firstname: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+    mobile: str | None = None
+    fax: str | None = None
+    website: str | None = None
+    is_primary: bool | None = None
+    receive_emails: bool | None = None
+
+
+class NameValue(Model):
+    """A named value: a withholding-tax reference, a custom text box or check box
+    (whose ``Value`` some accounts send as ``"1"``, others as a boolean)."""
+
+    name: str | None = None
+    value: str | bool | None = None
+
+
+class PaymentTerms(Model):
+    """When payment is due: ``days`` after the point ``type`` names (``AfterIssuedDate``,
+    ``AfterMonthEnd``)."""
+
+    days: int | None = None
+    type: str | None = None
 
 
 class Category(Model):

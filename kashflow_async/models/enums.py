@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, IntEnum
 
 __all__ = [
     "CreditType",
+    "CustomerSortField",
     "InvoiceFilter",
     "InvoiceSortField",
     "InvoiceStatus",
+    "ProjectStatus",
+    "PurchaseSortField",
+    "PurchaseType",
     "QuoteSortField",
     "SortOrder",
+    "SupplierSortField",
     "WireEnum",
 ]
 
@@ -84,3 +89,82 @@ class QuoteSortField(WireEnum):
     CUSTOMER_NAME = "CustomerName"
     DATE = "Date"
     NET_AMOUNT = "NetAmount"
+
+
+class CustomerSortField(WireEnum):
+    """Columns a customer list can be sorted by (``sortby``)."""
+
+    CODE = "Code"
+    NAME = "Name"
+    TOTAL_PAID_AMOUNT = "TotalPaidAmount"
+    OUTSTANDING_BALANCE = "OutstandingBalance"
+
+
+class SupplierSortField(WireEnum):
+    """Columns a supplier list can be sorted by (``sortby``)."""
+
+    CODE = "Code"
+    NAME = "Name"
+    TOTAL_PAID_AMOUNT = "TotalPaidAmount"
+    OUTSTANDING_BALANCE = "OutstandingBalance"
+
+
+class PurchaseSortField(WireEnum):
+    """Columns a purchase list can be sorted by (``sortby``)."""
+
+    NUMBER = "Number"
+    SUPPLIER_REFERENCE = "SupplierReference"
+    SUPPLIER_NAME = "SupplierName"
+    PURCHASE_DATE = "PurchaseDate"
+    PAYMENT_DUE_DATE = "PaymentDueDate"
+    GROSS_AMOUNT = "GrossAmount"
+    NET_AMOUNT = "NetAmount"
+    STATUS = "Status"
+    PAID_DATE = "PaidDate"
+    DUE_AMOUNT = "DueAmount"
+    TYPE = "Type"
+    PROJECT = "Project"
+    VAT = "VAT"
+
+
+class PurchaseType(WireEnum):
+    """Kinds of purchase a list can be limited to (``type``)."""
+
+    PURCHASE = "Purchase"
+    EXPENSE = "Expense"
+
+
+class ProjectStatus(IntEnum):
+    """State of a project, sent as its number (``Status``); decoded from the number or
+    from its name (``"Active"``)."""
+
+    COMPLETE = 0
+    ACTIVE = 1
+    ARCHIVED = 2
+
+    @classmethod
+    def from_wire(cls, value: object) -> int | None:
+        """The member for a number or a name (any letter case; ``Completed`` too); an
+        unknown number stays a plain int; None and ``""`` give None. Raises
+        `ValueError` for an unknown name."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"expected a project status, got {value!r}")
+        if isinstance(value, str):
+            text = value.strip()
+            if text.lstrip("-").isdigit():
+                value = int(text)
+            else:
+                name = text.upper().removesuffix("D") if text.upper() == "COMPLETED" else text
+                try:
+                    return cls[name.upper()]
+                except KeyError:
+                    names = ", ".join(m.name.capitalize() for m in cls)
+                    raise ValueError(f"project status {value!r} is not one of {names}") from None
+        if isinstance(value, int):
+            try:
+                return cls(value)
+            except ValueError:
+                return value
+        raise ValueError(f"expected a project status, got {value!r}")

@@ -8,11 +8,20 @@ from ._base import Code, Model, TopLevel, WireDateTime
 from .common import Address, Currency
 from .enums import InvoiceStatus
 
-__all__ = ["Invoice", "InvoiceLine", "LineBase", "PaymentLine", "ReminderLetter"]
+__all__ = [
+    "DocumentLine",
+    "Invoice",
+    "InvoiceLine",
+    "LineBase",
+    "Payable",
+    "PaymentLine",
+    "PaymentLineBase",
+    "ReminderLetter",
+]
 
 
-class LineBase(Model):
-    """Fields common to invoice and quote lines.
+class DocumentLine(Model):
+    """Fields common to invoice, quote and purchase lines.
 
     ``number`` identifies the line and gives its order; set it to 0 (or leave it None)
     for a new line.
@@ -33,6 +42,12 @@ class LineBase(Model):
     product_code: Code | None = None
     product_name: str | None = None
     tax_code: str | None = None
+
+
+class LineBase(DocumentLine):
+    """Fields common to invoice and quote lines: a `DocumentLine` with up to five extra
+    taxes."""
+
     tax1_amount: Decimal | None = None
     tax2_amount: Decimal | None = None
     tax3_amount: Decimal | None = None
@@ -52,13 +67,13 @@ class InvoiceLine(LineBase):
     project_name: str | None = None
 
 
-class PaymentLine(Model):
-    """A payment recorded against an invoice (``BulkId`` when it came from a bulk payment)."""
+class PaymentLineBase(Model):
+    """Fields common to the payment lines of invoices and purchases (``BulkId`` when the
+    payment came from a bulk payment)."""
 
     _identity_field = "id"
 
     id: int | None = None
-    invoice_number: int | None = None
     date: WireDateTime | None = None
     note: str | None = None
     method: int | None = None
@@ -66,6 +81,12 @@ class PaymentLine(Model):
     account_id: int | None = None
     permalink: str | None = None
     bulk_id: int | None = None
+
+
+class PaymentLine(PaymentLineBase):
+    """A payment recorded against an invoice."""
+
+    invoice_number: int | None = None
 
 
 class ReminderLetter(Model):
@@ -78,7 +99,24 @@ class ReminderLetter(Model):
     sent_date: WireDateTime | None = None
 
 
-class Invoice(TopLevel):
+class Payable:
+    """What invoices and purchases share beyond their fields: the amount still due."""
+
+    __slots__ = ()
+
+    gross_amount: Decimal | None
+    total_paid_amount: Decimal | None
+
+    @property
+    def amount_due(self) -> Decimal | None:
+        """Gross amount less the amount paid (negative when overpaid); None when the
+        server sent no gross amount."""
+        if self.gross_amount is None:
+            return None
+        return self.gross_amount - (self.total_paid_amount or Decimal(0))
+
+
+class Invoice(Payable, TopLevel):
     """A sales invoice, identified by its ``number``.
 
     In list pages ``line_items`` and ``payment_lines`` are None (summaries); a full
@@ -128,11 +166,3 @@ class Invoice(TopLevel):
     next_number: int | None = None
     permalink: str | None = None
     packing_slip_permalink: str | None = None
-
-    @property
-    def amount_due(self) -> Decimal | None:
-        """Gross amount less the amount paid (negative when overpaid); None when the
-        server sent no gross amount."""
-        if self.gross_amount is None:
-            return None
-        return self.gross_amount - (self.total_paid_amount or Decimal(0))

@@ -8,6 +8,7 @@ import copy
 import difflib
 from collections.abc import AsyncIterable, Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from urllib.parse import quote
 
 from ..bulk import DEFAULT_BULK_CONCURRENCY, CreateMany, Journal, create_many
 from ..codecs.base import check_value, field_nodes
@@ -17,10 +18,17 @@ from ..models import Page
 from ..pagination import PageIterator, RawPageIterator
 from ..transport import Transport
 from ._modes import Mode, Plain, _Moded, endpoint
-from ._params import MAX_NUMBER, instance, page_query, whole
+from ._params import MAX_NUMBER, code_text, instance, page_query, whole
 from ._params import number as check_number
 
-__all__ = ["DEFAULT_LIST_CONCURRENCY", "DEFAULT_LIST_PERPAGE", "Listed", "Resource"]
+__all__ = [
+    "DEFAULT_LIST_CONCURRENCY",
+    "DEFAULT_LIST_PERPAGE",
+    "Coded",
+    "Listed",
+    "M",
+    "Resource",
+]
 
 M = TypeVar("M")
 
@@ -52,11 +60,14 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
     model: type[M]
     #: The request path reports when a create is written (`create_many` counts exactly).
     reports_sending: ClassVar[bool] = True
+    #: What one object is identified by in its path: ``number`` (a positive whole
+    #: number) or ``code`` (a string; see `Coded`).
+    key_name: ClassVar[str] = "number"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "path" in cls.__dict__ and "item_route" not in cls.__dict__:
-            cls.item_route = cls.path + "/{number}"
+            cls.item_route = cls.path + "/{" + cls.key_name + "}"
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -164,7 +175,7 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
             claimed=claimed, journal=journal,
         )  # fmt: skip
 
-    def _item(self, value: int) -> str:
+    def _item(self, value: Any) -> str:
         if type(value) is not int or not 0 < value <= MAX_NUMBER:  # the common case, inlined
             value = check_number("number", value)
         return f"{self.path}/{value}"
@@ -294,3 +305,31 @@ def _check_changes(model: type, changes: dict[str, Any]) -> None:
             check_value(value, node, name)
         except EncodeError as exc:
             raise InvalidArgumentError(f"{model.__name__}.{exc}") from None
+
+
+class Coded(Listed[M, Mode]):
+    """A listed resource whose objects are identified by a string ``code``
+    (``/customers/{code}``): the same methods, with a code where the others take a
+    number. A code is checked (non-empty text, no surrounding spaces) and sent
+    URL-quoted."""
+
+    __slots__ = ()
+
+    key_name = "code"
+
+    def _item(self, value: Any) -> str:
+        return f"{self.path}/{quote(code_text('code', value), safe='')}"
+
+    if TYPE_CHECKING:  # the inherited methods, as they are called here: by code
+
+        @endpoint
+        async def get(self, code: str) -> M: ...  # type: ignore[override]
+
+        @endpoint
+        async def update(self, code: str, obj: M) -> M: ...  # type: ignore[override]
+
+        @endpoint
+        async def delete(self, code: str) -> None: ...  # type: ignore[override]
+
+        @endpoint
+        async def patch(self, code: str, /, **changes: Any) -> M: ...  # type: ignore[override]

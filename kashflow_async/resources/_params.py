@@ -18,6 +18,8 @@ __all__ = [
     "Param",
     "QuerySpec",
     "choice",
+    "code_text",
+    "codes",
     "day",
     "flag",
     "instance",
@@ -57,6 +59,24 @@ def numbers(name: str, values: Any) -> list[int]:
             f"{name} must be a non-empty list of positive whole numbers, not {values!r}"
         )
     return [number(f"{name}[{i}]", v) for i, v in enumerate(values)]
+
+
+def code_text(name: str, value: Any) -> str:
+    """A customer or supplier code: a non-empty string without surrounding spaces (a code
+    that looks numeric, ``"424201"``, is still a string)."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a code (a string), not {value!r}")
+    text(name, value)
+    if value != value.strip():
+        raise InvalidArgumentError(f"{name} must not start or end with spaces: {value!r}")
+    return value
+
+
+def codes(name: str, values: Any) -> list[str]:
+    """A non-empty list of codes (`code_text`)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+        raise InvalidArgumentError(f"{name} must be a non-empty list of codes, not {values!r}")
+    return [code_text(f"{name}[{i}]", v) for i, v in enumerate(values)]
 
 
 def instance(name: str, value: Any, cls: type[Any]) -> None:

@@ -1,5 +1,5 @@
 """The account every collection shares: its calendar, settings, reference data (customers,
-suppliers, bank accounts, payment methods, purchases, stored credits), identifiers, the
+suppliers, bank accounts, payment methods, stored credits), identifiers, the
 change counter list views are cached against, and the rules about dates and defaults that
 more than one collection applies."""
 
@@ -9,18 +9,9 @@ import datetime as dt
 import random
 import uuid
 
-from ..models import CreditType
+from ..models import CreditType, Customer, Supplier
 from .errors import BadRequest
-from .records import (
-    AccountSettings,
-    BankAccount,
-    CreditRecord,
-    Customer,
-    PaymentMethod,
-    Purchase,
-    Supplier,
-    code_key,
-)
+from .records import AccountSettings, BankAccount, CreditRecord, PaymentMethod, code_key
 
 __all__ = ["Account"]
 
@@ -35,11 +26,11 @@ class Account:
     def __init__(self, *, today: dt.date | None = None, seed: int = 0) -> None:
         self._today = today
         self.settings = AccountSettings()
-        self.customers: dict[str, Customer] = {}
-        self.suppliers: dict[str, Supplier] = {}
+        #: customers and suppliers by `code_key` (the rooms in `state` keep them)
+        self.customer_records: dict[str, Customer] = {}
+        self.supplier_records: dict[str, Supplier] = {}
         self.bank_accounts: dict[int, BankAccount] = {}
         self.payment_methods: dict[int, PaymentMethod] = {}
-        self.purchases: dict[int, Purchase] = {}
         self.credits: dict[tuple[CreditType, int], CreditRecord] = {}
         #: ids of the payment lines bulk payments own (an invoice update leaves them alone)
         self.bulk_line_ids: set[int] = set()
@@ -81,31 +72,38 @@ class Account:
 
     # ------------------------------------------------------------------ reference data
 
-    def add_customer(self, customer: Customer) -> Customer:
-        """Register a customer (seed data and tests)."""
-        self.customers[code_key(customer.code)] = customer
-        return customer
-
     def customer(self, code: str | None) -> Customer | None:
         """The customer with `code` (case-insensitive, surrounding spaces ignored)."""
-        return self.customers.get(code_key(code))
+        return self.customer_records.get(code_key(code))
 
-    def resolve_customer(self, code: str | None, required: bool, what: str) -> Customer | None:
-        """The customer a document names: 400 when `code` names none, or when it is empty
-        and `required`."""
+    def supplier(self, code: str | None) -> Supplier | None:
+        """The supplier with `code` (case-insensitive, surrounding spaces ignored)."""
+        return self.supplier_records.get(code_key(code))
+
+    def party(self, kind: str, code: str | None) -> Customer | Supplier | None:
+        """The customer (`kind` ``customer``) or supplier with `code`."""
+        return self.customer(code) if kind == "customer" else self.supplier(code)
+
+    def resolve_party(
+        self, kind: str, code: str | None, required: bool, what: str
+    ) -> Customer | Supplier | None:
+        """The customer or supplier a document names: 400 when `code` names none, or
+        when it is empty and `required`."""
+        label = kind.capitalize()
         if not (code or "").strip():
             if required:
-                raise BadRequest(f"CustomerCode is required to create {what}.")
+                raise BadRequest(f"{label}Code is required to create {what}.")
             return None
-        customer = self.customer(code)
-        if customer is None:
-            raise BadRequest(f"Customer code {code!r} does not exist.")
-        return customer
+        found = self.party(kind, code)
+        if found is None:
+            raise BadRequest(f"{label} code {code!r} does not exist.")
+        return found
 
-    def add_supplier(self, supplier: Supplier) -> Supplier:
-        """Register a supplier."""
-        self.suppliers[code_key(supplier.code)] = supplier
-        return supplier
+    def resolve_customer(self, code: str | None, required: bool, what: str) -> Customer | None:
+        """The customer a document names (`resolve_party`)."""
+        found = self.resolve_party("customer", code, required, what)
+        assert found is None or isinstance(found, Customer)
+        return found
 
     def add_bank_account(self, account: BankAccount, default: bool = False) -> BankAccount:
         """Register a bank account (the first one, or `default`, becomes the default)."""
@@ -120,13 +118,6 @@ class Account:
         if default or not self.settings.default_payment_method_id:
             self.settings.default_payment_method_id = method.id
         return method
-
-    def add_purchase(self, purchase: Purchase) -> Purchase:
-        """Register a purchase."""
-        if purchase.number in self.purchases:
-            raise BadRequest(f"Purchase number {purchase.number} is already taken.")
-        self.purchases[purchase.number] = purchase
-        return purchase
 
     def add_credit(self, credit: CreditRecord) -> CreditRecord:
         """Register an advance payment or credit note of a customer."""

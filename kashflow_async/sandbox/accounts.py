@@ -24,12 +24,14 @@ __all__ = ["AccountConfig", "Accounts", "BookSizes", "SandboxAccount", "new_stat
 
 @dataclass(frozen=True)
 class BookSizes:
-    """How many demo customers, invoices, quotes and purchases an account starts with."""
+    """How many demo customers, invoices, quotes, purchases and projects an account starts
+    with."""
 
     customers: int = 25
     invoices: int = 200
     quotes: int = 50
     purchases: int = 40
+    projects: int = 5
 
 
 def new_state(seed: int, sizes: BookSizes, today: dt.date | None = None) -> State:
@@ -42,6 +44,7 @@ def new_state(seed: int, sizes: BookSizes, today: dt.date | None = None) -> Stat
         invoices=sizes.invoices,
         quotes=sizes.quotes,
         purchases=sizes.purchases,
+        projects=sizes.projects,
     )
     return state
 

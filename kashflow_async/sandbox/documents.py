@@ -1,6 +1,8 @@
-"""Invoices and quotes: one derivation of lines, totals, VAT and status, and one book that
-stores, shows, pages, creates and replaces either kind. `DocumentRules` holds what really
-differs between the two; `state.invoices` and `state.quotes` add only their own rules.
+"""Invoices, quotes and purchases: one derivation of lines, totals, VAT, payments and
+status, and one book that stores, shows, pages, creates and replaces any of the three
+kinds. `DocumentRules` holds what really differs between them (the date field, whether the
+party is a customer or a supplier); `state.invoices`, `state.quotes` and
+`state.purchases` add only their own rules.
 
 The objects stored are the ones decoded from the request, with the server's fields filled
 in (create and update take ownership of the body they are given); readers get copies."""
@@ -15,13 +17,23 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from ..models import Invoice, InvoiceStatus, LineBase, Quote, SortOrder
+from ..models import (
+    Customer,
+    DocumentLine,
+    Invoice,
+    InvoiceStatus,
+    LineBase,
+    Purchase,
+    Quote,
+    SortOrder,
+    Supplier,
+)
 from ..models._base import as_wire_date
 from .account import Account
 from .errors import BadRequest, NotFound, invalid_numbers_message
 from .extras import keep as keep_extras
 from .money import HUNDRED, ZERO, at_noon, day_of, fill_currency, naive, q2, q4
-from .records import Customer, code_key
+from .records import code_key
 from .views import NumberIndex, ViewCache, check_paging, neighbours, page_slice, sort_view
 
 __all__ = [
@@ -29,12 +41,15 @@ __all__ = [
     "DocumentRules",
     "derive_invoice",
     "derive_line",
+    "derive_payable",
     "derive_status",
     "derive_totals",
 ]
 
-Doc = TypeVar("Doc", Invoice, Quote)
-L = TypeVar("L", bound=LineBase)
+Doc = TypeVar("Doc", Invoice, Quote, Purchase)
+L = TypeVar("L", bound=DocumentLine)
+#: the customer of an invoice or quote, the supplier of a purchase
+Party = Customer | Supplier
 E = TypeVar("E", bound=Enum)
 
 
@@ -42,10 +57,10 @@ E = TypeVar("E", bound=Enum)
 
 
 def derive_line(
-    line: LineBase, exchange_rate: Decimal, default_vat_level: Decimal
+    line: DocumentLine, exchange_rate: Decimal, default_vat_level: Decimal
 ) -> tuple[Decimal, Decimal]:
     """Fill a line's derived fields in place; its net amount and its taxes (VAT plus the
-    extra taxes it applies)."""
+    extra taxes an invoice or quote line applies)."""
     quantity = line.quantity if line.quantity is not None else Decimal(1)
     rate = line.rate if line.rate is not None else ZERO
     net = quantity * rate
@@ -54,10 +69,7 @@ def derive_line(
     else:
         level = line.vat_level if line.vat_level is not None else default_vat_level
         vat = line.vat_amount if line.vat_amount is not None else q2(net * level / HUNDRED)
-    extra = ZERO
-    for n in range(1, 6):
-        if getattr(line, f"apply_tax{n}"):
-            extra += getattr(line, f"tax{n}_amount") or ZERO
+    extra = _extra_taxes(line) if isinstance(line, LineBase) else ZERO
     line.quantity = q4(quantity)
     line.rate = q4(rate)
     line.vat_level = q4(level)
@@ -65,16 +77,25 @@ def derive_line(
     line.vat_exempt = bool(line.vat_exempt)
     line.home_currency_rate = q4(rate / exchange_rate)
     line.home_currency_vat_amount = q4(vat / exchange_rate)
-    for n in range(1, 6):
-        amount = getattr(line, f"tax{n}_amount")
-        setattr(line, f"tax{n}_amount", q4(amount if amount is not None else ZERO))
-        setattr(line, f"apply_tax{n}", bool(getattr(line, f"apply_tax{n}")))
     if line.description is None:
         line.description = ""
     return net, vat + extra
 
 
-def derive_totals(doc: Invoice | Quote, default_vat_level: Decimal) -> Decimal:
+def _extra_taxes(line: LineBase) -> Decimal:
+    """The extra taxes an invoice or quote line applies (each filled in place)."""
+    extra = ZERO
+    for n in range(1, 6):
+        amount = getattr(line, f"tax{n}_amount")
+        applied = bool(getattr(line, f"apply_tax{n}"))
+        if applied:
+            extra += amount or ZERO
+        setattr(line, f"tax{n}_amount", q4(amount if amount is not None else ZERO))
+        setattr(line, f"apply_tax{n}", applied)
+    return extra
+
+
+def derive_totals(doc: Invoice | Quote | Purchase, default_vat_level: Decimal) -> Decimal:
     """Fill the currency, every line, and the net, VAT (with applied extra taxes) and gross
     amounts of `doc` in place; the exchange rate."""
     doc.currency = fill_currency(doc.currency)
@@ -90,23 +111,34 @@ def derive_totals(doc: Invoice | Quote, default_vat_level: Decimal) -> Decimal:
     return rate
 
 
-def derive_invoice(inv: Invoice, default_vat_level: Decimal, today: dt.date) -> None:
-    """Fill every derived figure of an invoice in place: totals, home-currency gross,
-    amount paid, last payment date and status."""
-    rate = derive_totals(inv, default_vat_level)
-    for line in inv.line_items or []:
+def derive_payable(doc: Invoice | Purchase, default_vat_level: Decimal, today: dt.date) -> None:
+    """Fill every derived figure of an invoice or a purchase in place: totals,
+    home-currency gross, amount paid and status."""
+    rate = derive_totals(doc, default_vat_level)
+    for line in doc.line_items or []:
         if line.project_number is None:
             line.project_number = 0
-    inv.home_currency_gross_amount = q4((inv.gross_amount or ZERO) / rate)
-    payments = inv.payment_lines or []
-    inv.total_paid_amount = q4(sum((p.amount or ZERO for p in payments), ZERO))
-    dates = [p.date for p in payments if p.date is not None]
-    inv.last_payment_date = max(dates, key=naive) if dates else None
-    derive_status(inv, today)
+    doc.home_currency_gross_amount = q4((doc.gross_amount or ZERO) / rate)
+    payments = doc.payment_lines or []
+    doc.total_paid_amount = q4(sum((p.amount or ZERO for p in payments), ZERO))
+    derive_status(doc, today)
 
 
-def derive_status(inv: Invoice, today: dt.date) -> None:
-    """Status, overdue days and paid date of an invoice from its amounts and due date."""
+def derive_invoice(inv: Invoice, default_vat_level: Decimal, today: dt.date) -> None:
+    """`derive_payable`, and the invoice's last payment date."""
+    inv.last_payment_date = last_payment(inv)
+    derive_payable(inv, default_vat_level, today)
+
+
+def last_payment(doc: Invoice | Purchase) -> Any:
+    """The date of the latest payment line (None without payments)."""
+    dates = [p.date for p in doc.payment_lines or [] if p.date is not None]
+    return max(dates, key=naive) if dates else None
+
+
+def derive_status(inv: Invoice | Purchase, today: dt.date) -> None:
+    """Status, overdue days and paid date of an invoice or purchase from its amounts and
+    due date (a purchase also shows the amount still due)."""
     gross = inv.gross_amount or ZERO
     paid = inv.total_paid_amount or ZERO
     overdue_days = 0
@@ -126,10 +158,12 @@ def derive_status(inv: Invoice, today: dt.date) -> None:
     inv.status = status
     inv.overdue_days = overdue_days
     settled = status in (InvoiceStatus.PAID, InvoiceStatus.OVERPAID)
-    inv.paid_date = inv.last_payment_date if settled else None
+    inv.paid_date = last_payment(inv) if settled else None
+    if isinstance(inv, Purchase):
+        inv.due_amount = q4(gross - paid)
 
 
-def renumber_lines(given: Sequence[L], existing: Sequence[LineBase], what: str) -> list[L]:
+def renumber_lines(given: Sequence[L], existing: Sequence[DocumentLine], what: str) -> list[L]:
     """The lines of a create/update: number 0 or None is a new line, another number must
     name an existing line; the body's order becomes the line numbers 1..n (on copies)."""
     known = {line.number for line in existing}
@@ -160,16 +194,21 @@ def renumber_lines(given: Sequence[L], existing: Sequence[LineBase], what: str) 
 class DocumentRules:
     """What differs between invoices and quotes in the shared rules."""
 
-    #: ``invoice`` or ``quote`` (messages and permalinks)
+    #: ``invoice``, ``quote`` or ``purchase`` (messages)
     what: str
     #: the field holding the document's date
     date_field: str
-    #: whether creating one needs a customer
+    #: whether creating one needs a customer (a supplier)
     customer_required: bool
     #: list fields a full view copies
     lists: tuple[str, ...]
     #: fields a list page leaves out
     summary_omits: tuple[str, ...]
+    #: who the document is with: ``customer`` or ``supplier`` (the ``{party}_code``,
+    #: ``_id``, ``_name`` and ``_reference`` fields)
+    party: str = "customer"
+    #: the permalink's document type (default: `what`)
+    permalink_type: str = ""
 
 
 class DocumentBook(Generic[Doc]):
@@ -273,30 +312,58 @@ class DocumentBook(Generic[Doc]):
         """The lines of a created document, renumbered (400 for any number given)."""
         return renumber_lines(body.line_items or [], [], self.rules.what)
 
-    def fill_new(self, body: Doc, number: int, customer: Customer | None, lines: list[Any]) -> None:
+    def fill_new(self, body: Doc, number: int, party: Party | None, lines: list[Any]) -> None:
         """The fields every created document takes from the server, set on `body`."""
         keep_extras(body, None, self.account.settings)
-        what, date_field = self.rules.what, self.rules.date_field
-        date = getattr(body, date_field)
+        rules = self.rules
+        date = getattr(body, rules.date_field)
         body.id = self.account.new_id()
         body.number = number
-        body.customer_id = customer.id if customer else 0
-        body.customer_code = customer.code if customer else (body.customer_code or "")
-        body.customer_name = customer.name if customer else (body.customer_name or "")
-        body.customer_reference = body.customer_reference or ""
-        setattr(body, date_field, as_wire_date(date) if date else at_noon(self.account.today()))
+        self._set_party(body, party, None)
+        reference = f"{rules.party}_reference"
+        setattr(body, reference, getattr(body, reference) or "")
+        setattr(
+            body, rules.date_field, as_wire_date(date) if date else at_noon(self.account.today())
+        )
         body.line_items = lines
         body.previous_number = body.next_number = None
-        body.permalink = f"/v2/documents/{what}/{self.account.new_uuid()}"
+        kind = rules.permalink_type or rules.what
+        body.permalink = f"/v2/documents/{kind}/{self.account.new_uuid()}"
 
-    def customer_for_update(self, body: Doc, old: Doc) -> Customer | None:
-        """The customer after an update: the body's if it names another one (400 if that
+    def _set_party(self, body: Doc, party: Party | None, old: Doc | None) -> None:
+        """The party's id, code and name on `body`: `party`'s, else the stored
+        document's (`old`), else what the body says (a quote may name no customer)."""
+        prefix = self.rules.party
+        for field in ("id", "code", "name"):
+            name = f"{prefix}_{field}"
+            if party is not None:
+                value = getattr(party, field)
+            elif old is not None:
+                value = getattr(old, name)
+            else:
+                value = 0 if field == "id" else (getattr(body, name) or "")
+            setattr(body, name, value)
+
+    def party_code(self, doc: Doc) -> str | None:
+        """The code of the customer (or supplier) `doc` is with."""
+        code: str | None = getattr(doc, f"{self.rules.party}_code")
+        return code
+
+    def resolve_party(self, code: str | None) -> Party | None:
+        """The customer (or supplier) a body names (400 as `Account.resolve_party` says)."""
+        rules = self.rules
+        article = "an" if rules.what[:1] in "aeiou" else "a"
+        return self.account.resolve_party(
+            rules.party, code, rules.customer_required, f"{article} {rules.what}"
+        )
+
+    def party_for_update(self, body: Doc, old: Doc) -> Party | None:
+        """The party after an update: the body's if it names another one (400 if that
         does not exist), else the stored one's."""
-        if body.customer_code and code_key(body.customer_code) != code_key(old.customer_code):
-            return self.account.resolve_customer(
-                body.customer_code, self.rules.customer_required, f"a {self.rules.what}"
-            )
-        return self.account.customer(old.customer_code)
+        given = self.party_code(body)
+        if given and code_key(given) != code_key(self.party_code(old)):
+            return self.resolve_party(given)
+        return self.account.party(self.rules.party, self.party_code(old))
 
     def lines_for_update(self, body: Doc, old: Doc) -> list[Any]:
         """The lines after an update: the body's (renumbered; 400 for unknown numbers) or,
@@ -306,7 +373,7 @@ class DocumentBook(Generic[Doc]):
         return renumber_lines(body.line_items, old.line_items or [], self.rules.what)
 
     def merge_update(
-        self, body: Doc, old: Doc, number: int, customer: Customer | None, lines: list[Any]
+        self, body: Doc, old: Doc, number: int, party: Party | None, lines: list[Any]
     ) -> None:
         """The fields every replaced document keeps from the stored one when the body
         leaves them out, set on `body` (PUT sends the whole object)."""
@@ -315,11 +382,10 @@ class DocumentBook(Generic[Doc]):
         date = getattr(body, date_field)
         body.id = old.id
         body.number = number
-        body.customer_id = customer.id if customer else old.customer_id
-        body.customer_code = customer.code if customer else old.customer_code
-        body.customer_name = customer.name if customer else old.customer_name
-        if body.customer_reference is None:
-            body.customer_reference = old.customer_reference
+        self._set_party(body, party, old)
+        reference = f"{self.rules.party}_reference"
+        if getattr(body, reference) is None:
+            setattr(body, reference, getattr(old, reference))
         setattr(body, date_field, as_wire_date(date) if date else getattr(old, date_field))
         if body.currency is None:
             body.currency = old.currency

@@ -48,6 +48,7 @@ __all__ = [
     "respond",
     "serve_as",
     "state_of",
+    "text_param",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -176,6 +177,11 @@ def int_param(request: web.Request, name: str, default: int | None) -> int | Non
     if int32_problem(value) is not None:
         raise BadRequest(f"Query parameter {name}={raw} is beyond the range of a whole number.")
     return value
+
+
+def text_param(request: web.Request, name: str) -> str:
+    """A text query parameter, stripped (absent: ``""``)."""
+    return request.query.get(name, "").strip()
 
 
 def enum_param(request: web.Request, name: str, enum: type[E], default: E) -> E:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from ..codecs._schema import ListNode, Node, Scalar, ScalarNode, StructNode, describe
 from ..codecs.ranges import decimal_problem, fits_decimal, int32_problem
@@ -126,15 +126,23 @@ def day_of(value: dt.date) -> dt.date:
     return naive(value).date()
 
 
-def fill_currency(currency: Currency | None) -> Currency:
-    """`currency` with every field the API shows (GBP at rate 1 when none is given)."""
+C = TypeVar("C", bound=Currency)
+
+
+@overload
+def fill_currency(currency: Currency | None) -> Currency: ...
+@overload
+def fill_currency(currency: Currency | None, kind: type[C]) -> C: ...
+def fill_currency(currency: Currency | None, kind: type[Currency] = Currency) -> Currency:
+    """`currency` with every field the API shows (GBP at rate 1 when none is given), as
+    a `kind` (a customer's is a `CustomerCurrency`)."""
     base = currency or Currency()
     code = (base.code or "").strip().upper() or "GBP"
     name, symbol = KNOWN_CURRENCIES.get(code, (code, ""))
     rate = base.exchange_rate
     if rate is None or rate <= 0:
         rate = Decimal(1)
-    return Currency(
+    return kind(
         id=base.id or 0,
         code=code,
         name=base.name or name,

@@ -1,18 +1,18 @@
-"""The account's reference data, kept as plain records: customers, suppliers, bank
-accounts, payment methods, purchases, stored credits and the settings the rules read.
+"""The account's reference data, kept as plain records: bank accounts, payment methods,
+stored credits and the settings the rules read.
 
-Invoices, quotes and bulk payments are stored as the model objects decoded from the
-request, with the server's fields filled in (see `state`)."""
+Customers, suppliers, invoices, quotes, purchases, projects and bulk payments are stored
+as the model objects decoded from the request, with the server's fields filled in (see
+`state`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ..models import Address, CreditType, PaymentLine
-from .money import ZERO, q4
+from ..models import CreditType
 
 __all__ = [
     "INVOICES",
@@ -21,10 +21,7 @@ __all__ = [
     "BankAccount",
     "BulkKind",
     "CreditRecord",
-    "Customer",
     "PaymentMethod",
-    "Purchase",
-    "Supplier",
     "code_key",
 ]
 
@@ -37,28 +34,6 @@ PURCHASES: BulkKind = "purchases"
 def code_key(code: str | None) -> str:
     """A customer or supplier code as the API matches it (case and spaces ignored)."""
     return (code or "").strip().lower()
-
-
-@dataclass
-class Customer:
-    """A customer; invoices and quotes refer to it by `code`."""
-
-    id: int
-    code: str
-    name: str
-    email: str = ""
-    address: Address | None = None
-    payment_terms_days: int = 30
-
-
-@dataclass
-class Supplier:
-    """A supplier; purchases refer to it by `code`."""
-
-    id: int
-    code: str
-    name: str
-    email: str = ""
 
 
 @dataclass
@@ -77,25 +52,6 @@ class PaymentMethod:
 
     id: int
     name: str
-
-
-@dataclass
-class Purchase:
-    """A minimal purchase invoice, so that purchase bulk payments are real."""
-
-    id: int
-    number: int
-    supplier_code: str
-    supplier_name: str
-    reference: str
-    issued_date: dt.datetime
-    gross_amount: Decimal
-    payment_lines: list[PaymentLine] = field(default_factory=list)
-
-    @property
-    def total_paid(self) -> Decimal:
-        """Sum of the payments made against this purchase."""
-        return q4(sum((p.amount or ZERO for p in self.payment_lines), ZERO))
 
 
 @dataclass
@@ -126,3 +82,7 @@ class AccountSettings:
     #: whether invoices and quotes are served with undeclared members, as a newer server
     #: would send them (see `extras`)
     extra_members: bool = False
+    #: ``GET /projects`` answers a bare ``array`` of every project, or ``paged``
+    project_list: str = "array"
+    #: one project is at ``/projects/{number}`` or (``project``) ``/project/{number}``
+    project_path: str = "projects"

@@ -1,5 +1,6 @@
-"""aiohttp.web handlers for every endpoint of the five API pages, under ``/v2``: a few
-declarative lines each. An object collection is one `Collection` entry in `COLLECTIONS`."""
+"""aiohttp.web handlers for every endpoint the sandbox serves, under ``/v2``: a few
+declarative lines each. An object collection is one `Collection` entry in `COLLECTIONS`,
+keyed by number or by code (`Key`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ..models import (
     BankAccount,
     BulkPayment,
     Credit,
+    Customer,
+    CustomerSortField,
     Invoice,
     InvoiceFilter,
     InvoiceSortField,
@@ -21,14 +24,20 @@ from ..models import (
     LoginRequest,
     Nominal,
     Page,
+    Project,
+    Purchase,
+    PurchaseSortField,
+    PurchaseType,
     Quote,
     QuoteSortField,
     SortOrder,
+    Supplier,
+    SupplierSortField,
 )
 from .accounts import Accounts
 from .book_routes import book_routes, list_bank_accounts, list_nominals
 from .clock import Clock, SystemClock
-from .errors import BadRequest
+from .errors import BadRequest, NotFound
 from .faults import FaultInjector, Stats
 from .http import (
     ACCOUNTS_KEY,
@@ -47,12 +56,18 @@ from .http import (
     respond,
     serve_as,
     state_of,
+    text_param,
 )
 from .middleware import sandbox_middleware
 from .records import INVOICES, PURCHASES, BulkKind
 from .state import State
+from .state import customers as customer_rules
+from .state import suppliers as supplier_rules
+from .views import page_slice
 
 __all__ = ["COLLECTIONS", "PREFIX", "Collection", "build_app"]
+
+_state = state_of
 
 M = TypeVar("M")
 
@@ -137,41 +152,159 @@ async def list_quotes(request: web.Request) -> web.Response:
     return respond(request, Page(data=items, meta=meta))
 
 
+def _party_page(
+    request: web.Request, book: Any, default: Any, numbers: dict[str, Any], resource: str
+) -> web.Response:
+    """One page of customers or suppliers (``sortby`` by name or by its Swagger number)."""
+    page, perpage = paging(request)
+    raw_sort = text_param(request, "sortby")
+    sortby = numbers.get(raw_sort) or enum_param(request, "sortby", type(default), default)
+    order = enum_param(request, "order", SortOrder, SortOrder.ASC)
+    archived = text_param(request, "filterarchived").lower()
+    items, total = book.page(
+        page,
+        perpage,
+        sortby,
+        order,
+        name_starts_with=text_param(request, "namestartswith"),
+        search_text=text_param(request, "searchtext"),
+        archived={"true": True, "false": False}.get(archived),
+    )
+    extra = {"sortby": sortby.value, "order": order.value}
+    meta = page_meta(request, resource, page, perpage, total, extra)
+    return respond(request, Page(data=items, meta=meta))
+
+
+async def list_customers(request: web.Request) -> web.Response:
+    """GET /customers: one page of customer summaries."""
+    book = _state(request).customers
+    numbers = customer_rules.SORT_NUMBERS
+    return _party_page(request, book, CustomerSortField.CODE, numbers, "customers")
+
+
+async def list_suppliers(request: web.Request) -> web.Response:
+    """GET /suppliers: one page of supplier summaries."""
+    book = _state(request).suppliers
+    numbers = supplier_rules.SORT_NUMBERS
+    return _party_page(request, book, SupplierSortField.CODE, numbers, "suppliers")
+
+
+async def delete_customers(request: web.Request) -> web.Response:
+    """DELETE /customerlist: 204 when every customer was deleted, else 200 and the
+    codes that were not, with the reason."""
+    codes = await read_body(request, list[str], "list of customer codes")
+    failures = _state(request).delete_customers(codes)
+    return respond(request, failures) if failures else web.Response(status=204)
+
+
+async def list_purchases(request: web.Request) -> web.Response:
+    """GET /purchases: one page of purchase summaries."""
+    page, perpage = paging(request)
+    sortby = enum_param(request, "sortby", PurchaseSortField, PurchaseSortField.NUMBER)
+    order = enum_param(request, "order", SortOrder, SortOrder.ASC)
+    status = enum_param(request, "filterby", InvoiceFilter, InvoiceFilter.ALL)
+    kind = text_param(request, "type")
+    items, total = _state(request).purchases.page(
+        page,
+        perpage,
+        sortby=sortby,
+        order=order,
+        status=status,
+        supplier_code=text_param(request, "suppliercode") or None,
+        project_number=int_param(request, "projectnumber", 0) or None,
+        purchase_type=enum_param(request, "type", PurchaseType, PurchaseType.PURCHASE)
+        if kind
+        else None,
+        search_text=text_param(request, "searchtext") or None,
+    )
+    extra = {"sortby": sortby.value, "order": order.value}
+    meta = page_meta(request, "purchases", page, perpage, total, extra)
+    return respond(request, Page(data=items, meta=meta))
+
+
+async def list_projects(request: web.Request) -> web.Response:
+    """GET /projects: every project as a bare array, or (``Sandbox(project_list=
+    "paged")``) one page of them; ``customercode`` limits it to one customer's."""
+    state = _state(request)
+    query = {k.lower(): v for k, v in request.query.items()}
+    code = query.get("customercode", "").strip() or None
+    items = state.projects.listing(code)
+    if state.settings.project_list != "paged":
+        return respond(request, items)
+    page, perpage = paging(request)
+    extra = {"customercode": code} if code else {}
+    meta = page_meta(request, "projects", page, perpage, len(items), extra)
+    return respond(request, Page(data=page_slice(items, page, perpage), meta=meta))
+
+
+@dataclass(frozen=True)
+class Key:
+    """What identifies one object in its path: its name, the route pattern, the parser."""
+
+    name: str
+    pattern: str
+    parse: Callable[[str], Any]
+
+
+NUMBER = Key("number", "\\d+", int)
+CODE = Key("code", "[^/]+", str)
+
+
 @dataclass(frozen=True)
 class Collection(Generic[M]):
-    """One collection of objects: POST `base` (201) and GET/PUT/DELETE ``base/{number}``
+    """One collection of objects: POST `base` (201) and GET/PUT/DELETE ``base/{key}``
     (200, 200, 204), each calling its typed handler on the state, and GET `base` when the
-    collection has a `listing` handler."""
+    collection has a `listing` handler. `item_base` serves the objects elsewhere (a
+    function of the state: ``/project`` or ``/projects``)."""
 
     base: str
     model: type[M]
-    get: Callable[[State, int], M]
+    get: Callable[[State, Any], M]
     create: Callable[[State, M], M]
-    update: Callable[[State, int, M], M]
-    delete: Callable[[State, int], object]
+    update: Callable[[State, Any, M], M]
+    delete: Callable[[State, Any], object]
     listing: Handler | None = None
+    key: Key = NUMBER
+    item_bases: tuple[str, ...] = ()
+    item_base: Callable[[State], str] | None = None
 
     def routes(self, prefix: str) -> list[web.RouteDef]:
         """The four routes under `prefix`."""
         what = self.model.__name__
 
+        key = self.key
+
+        def state_for(request: web.Request) -> State:
+            state = _state(request)
+            if self.item_base is not None:
+                served = self.item_base(state)
+                if not request.path.startswith(f"{PREFIX}{served}/"):
+                    raise NotFound(f"{request.path} is not served here: use {served}/{{number}}.")
+            return state
+
+        def key_of(request: web.Request) -> Any:
+            return key.parse(request.match_info[key.name])
+
         async def get(request: web.Request) -> web.Response:
-            return respond(request, self.get(state_of(request), path_int(request, "number")))
+            return respond(request, self.get(state_for(request), key_of(request)))
 
         async def create(request: web.Request) -> web.Response:
             body = await read_body(request, self.model, what)
             return respond(request, self.create(state_of(request), body), 201)
 
         async def update(request: web.Request) -> web.Response:
+            state = state_for(request)
             body = await read_body(request, self.model, what)
-            number = path_int(request, "number")
-            return respond(request, self.update(state_of(request), number, body))
+            return respond(request, self.update(state, key_of(request), body))
 
         async def delete(request: web.Request) -> web.Response:
-            self.delete(state_of(request), path_int(request, "number"))
+            self.delete(state_for(request), key_of(request))
             return web.Response(status=204)
 
-        item = prefix + self.base + "/{number:\\d+}"
+        items = [
+            prefix + base + f"/{{{key.name}:{key.pattern}}}"
+            for base in (self.item_bases or (self.base,))
+        ]
         listing = (
             []
             if self.listing is None
@@ -180,19 +313,19 @@ class Collection(Generic[M]):
         return [
             *listing,
             web.post(prefix + self.base, create),
-            web.get(item, get, allow_head=False),
-            web.put(item, update),
-            web.delete(item, delete),
+            *(web.get(item, get, allow_head=False) for item in items),
+            *(web.put(item, update) for item in items),
+            *(web.delete(item, delete) for item in items),
         ]
 
 
 class Room(Protocol[M]):
-    """A state room that holds one collection of objects by number."""
+    """A state room that holds one collection of objects by number or code."""
 
-    def get(self, number: int) -> M: ...
+    def get(self, key: Any) -> M: ...
     def create(self, body: M) -> M: ...
-    def update(self, number: int, body: M) -> M: ...
-    def delete(self, number: int) -> object: ...
+    def update(self, key: Any, body: M) -> M: ...
+    def delete(self, key: Any) -> object: ...
 
 
 def in_room(
@@ -200,9 +333,11 @@ def in_room(
     model: type[M],
     room: Callable[[State], Room[M]],
     listing: Handler,
-    delete: Callable[[State, int], object] | None = None,
+    delete: Callable[[State, Any], object] | None = None,
+    **options: Any,
 ) -> Collection[M]:
-    """A collection whose handlers are its room's methods (`delete` may do more)."""
+    """A collection whose handlers are its room's methods (`delete` may do more;
+    `options`: the other `Collection` fields)."""
     return Collection(
         base,
         model,
@@ -211,6 +346,7 @@ def in_room(
         update=lambda s, n, body: room(s).update(n, body),
         delete=delete or (lambda s, n: room(s).delete(n)),
         listing=listing,
+        **options,
     )
 
 
@@ -230,6 +366,17 @@ def bulk_payments(kind: BulkKind) -> Collection[BulkPayment]:
 COLLECTIONS: tuple[Collection[Any], ...] = (
     in_room("/invoices", Invoice, lambda s: s.invoices, list_invoices, State.delete_invoice),
     in_room("/quotes", Quote, lambda s: s.quotes, list_quotes),
+    in_room("/customers", Customer, lambda s: s.customers, list_customers, key=CODE),
+    in_room("/suppliers", Supplier, lambda s: s.suppliers, list_suppliers, key=CODE),
+    in_room("/purchases", Purchase, lambda s: s.purchases, list_purchases, State.delete_purchase),
+    in_room(
+        "/projects",
+        Project,
+        lambda s: s.projects,
+        list_projects,
+        item_bases=("/projects", "/project"),
+        item_base=lambda s: "/" + s.settings.project_path,
+    ),
     bulk_payments(INVOICES),
     bulk_payments(PURCHASES),
     in_room("/nominals", Nominal, lambda s: s.nominals, list_nominals),
@@ -288,6 +435,7 @@ def build_app(
             web.put(p + "/sessiontoken", verify),
             web.delete(p + "/sessiontoken/{token}", logout),
             web.put(p + "/invoices/address", update_invoice_address),
+            web.delete(p + "/customerlist", delete_customers),
             *(route for collection in COLLECTIONS for route in collection.routes(p)),
             web.get(
                 p + "/internal/invoices/{invoiceid:\\d+}/credits", list_credits, allow_head=False

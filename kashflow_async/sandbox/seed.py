@@ -8,18 +8,28 @@ from decimal import Decimal
 
 from ..models import (
     Address,
+    BankDetails,
     Category,
+    Contact,
     CreditType,
+    Customer,
     Invoice,
     InvoiceLine,
     PaymentLine,
+    PaymentTerms,
+    Project,
+    ProjectStatus,
+    Purchase,
+    PurchaseLine,
     Quote,
     QuoteLine,
     ReminderLetter,
+    Supplier,
 )
 from ..models._base import WireDateTime
 from .money import at_noon, q2
-from .records import BankAccount, CreditRecord, Customer, PaymentMethod, Purchase, Supplier
+from .payables import terms_days
+from .records import BankAccount, CreditRecord, PaymentMethod
 from .seed_books import populate_books
 from .state import State
 
@@ -92,12 +102,15 @@ def populate(
     invoices: int = 200,
     quotes: int = 50,
     purchases: int = 40,
+    projects: int = 5,
 ) -> None:
     """Fill `state` with demo data: bank accounts, payment methods, `customers` customers
     (TCUST01, TCUST02 and TEST01 among them), suppliers, `invoices` invoices numbered from 1
     over the two years before the state's date in every status, `quotes` quotes, `purchases`
-    purchases, some advance payments and credit notes, and the books (nominal codes,
-    products, bank accounts' details and transactions: `seed_books`)."""
+    purchases, some advance payments and credit notes, `projects` projects (at least
+    the five that invoice lines are booked to), and the books (nominal codes, products,
+    bank accounts' details and transactions: `seed_books`). Every customer, supplier and
+    project a document names exists."""
     rng = random.Random(seed)
     today = state.today()
     for i, (acc_id, acc_name) in enumerate(BANK_ACCOUNTS):
@@ -107,42 +120,94 @@ def populate(
 
     codes = _make_customers(state, rng, max(customers, len(_FIXED_CUSTOMERS)))
     for n in range(1, 11):
-        state.add_supplier(
-            Supplier(state.new_id(), f"SUP{n:02d}", f"{rng.choice(_LAST)} Supplies Ltd",
-                     f"accounts{n}@supplier.example")
+        state.suppliers.add(
+            Supplier(
+                id=state.new_id(),
+                code=f"SUP{n:02d}",
+                name=f"{rng.choice(_LAST)} Supplies Ltd",
+                contacts=[Contact(email=f"accounts{n}@supplier.example", is_primary=True)],
+                bank_account=BankDetails(name="Current Account", number=f"{n:08d}",
+                                         sort_code="40-00-00"),
+                payment_terms=PaymentTerms(days=30, type="AfterIssuedDate"),
+                default_nominal_code=5000,
+            )
         )  # fmt: skip
 
     for number in range(1, invoices + 1):
         _make_invoice(state, rng, number, rng.choice(codes), today)
     for number in range(1, quotes + 1):
         _make_quote(state, rng, number, rng.choice(codes), today)
-    supplier_codes = [s.code for s in state.suppliers.values()]
+    supplier_codes = sorted(s.code or "" for s in state.supplier_records.values())
+    extra = random.Random(seed + 7919)  # the newer families' own: older data stays as it was
     for number in range(1, purchases + 1):
         code = rng.choice(supplier_codes)
-        supplier = state.suppliers[code.lower()]
-        state.add_purchase(
-            Purchase(
-                id=state.new_id(),
-                number=number,
-                supplier_code=supplier.code,
-                supplier_name=supplier.name,
-                reference=f"PO{1000 + number}",
-                issued_date=at_noon(today - dt.timedelta(days=rng.randint(1, 365))),
-                gross_amount=q2(Decimal(rng.randint(2000, 250000)) / 100),
-            )
-        )
+        issued = at_noon(today - dt.timedelta(days=rng.randint(1, 365)))
+        gross = q2(Decimal(rng.randint(2000, 250000)) / 100)
+        _make_purchase(state, extra, number, code, issued, gross)
     _make_credits(state, rng, codes, today)
+    for number in range(1, max(projects, _PROJECTS_BOOKED) + 1):
+        _make_project(state, extra, number, extra.choice(codes), today)
     populate_books(state, seed=seed, products=_PRODUCTS)
+
+
+#: Invoice lines are booked to projects 1 to this.
+_PROJECTS_BOOKED = 5
+_PURCHASED = (
+    ("Materials", 5000, "Materials Purchased"),
+    ("Office supplies", 7500, "Office Costs"),
+    ("Fuel", 7300, "Motor Expenses"),
+    ("Subcontractor", 5100, "Subcontractors"),
+)
+
+
+def _make_purchase(
+    state: State, rng: random.Random, number: int, code: str, issued: WireDateTime, gross: Decimal
+) -> None:
+    """A purchase of about `gross` (its line at 20% VAT), unpaid (bulk payments pay
+    purchases)."""
+    description, nominal, nominal_name = rng.choice(_PURCHASED)
+    net = q2(gross / Decimal("1.2"))
+    state.purchases.insert(
+        Purchase(
+            number=number,
+            supplier_code=code,
+            supplier_reference=f"PO{1000 + number}",
+            issued_date=issued,
+            line_items=[
+                PurchaseLine(quantity=Decimal(1), rate=net, vat_level=Decimal(20),
+                             description=description, nominal_code=nominal,
+                             nominal_name=nominal_name)
+            ],
+        )
+    )  # fmt: skip
+
+
+def _make_project(state: State, rng: random.Random, number: int, code: str, today: dt.date) -> None:
+    customer = state.customer(code)
+    assert customer is not None
+    start = today - dt.timedelta(days=rng.randint(30, 400))
+    state.projects.create(
+        Project(
+            number=number,
+            name=f"{customer.name} project {number}",
+            reference=f"PRJ{number:03d}",
+            description=f"Work for {customer.name}",
+            customer_code=code,
+            start_date=at_noon(start),
+            end_date=at_noon(start + dt.timedelta(days=rng.randint(30, 365))),
+            status=ProjectStatus.ACTIVE if rng.random() < 0.7 else ProjectStatus.COMPLETE,
+            target_sales_amount=Decimal(rng.randint(10, 200) * 100),
+            target_purchases_amount=Decimal(rng.randint(5, 100) * 100),
+        )
+    )
 
 
 def _make_customers(state: State, rng: random.Random, count: int) -> list[str]:
     codes: list[str] = []
     for code, name, postcode in _FIXED_CUSTOMERS:
-        state.add_customer(
-            Customer(state.new_id(), code, name, f"{code.lower()}@example.com",
-                     Address(line1="123 Tooley Street", line2="London", post_code=postcode,
-                             country_code="GB", country_name="United Kingdom"))
-        )  # fmt: skip
+        address = Address(line1="123 Tooley Street", line2="London", post_code=postcode,
+                          country_code="GB", country_name="United Kingdom")  # fmt: skip
+        state.customers.add(_customer(state.new_id(), code, name, address, 30))
         codes.append(code)
     while len(codes) < count:
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -160,12 +225,23 @@ def _make_customers(state: State, rng: random.Random, count: int) -> list[str]:
             country_code="GB",
             country_name="United Kingdom",
         )
-        state.add_customer(
-            Customer(state.new_id(), code, name, f"{code.lower()}@example.com", address,
-                     rng.choice((14, 30, 30, 60)))
-        )  # fmt: skip
+        state.customers.add(_customer(state.new_id(), code, name, address,
+                                      rng.choice((14, 30, 30, 60))))  # fmt: skip
         codes.append(code)
     return codes
+
+
+def _customer(id_: int, code: str, name: str, address: Address, days: int) -> Customer:
+    return Customer(
+        id=id_,
+        code=code,
+        name=name,
+        display_name=f"{name}, {address.post_code}",
+        email=f"{code.lower()}@example.com",
+        contacts=[Contact(name=name, email=f"{code.lower()}@example.com", is_primary=True)],
+        addresses=[address],
+        payment_terms=PaymentTerms(days=days, type="AfterIssuedDate"),
+    )
 
 
 def _lines(rng: random.Random, line_type: type[InvoiceLine] | type[QuoteLine]) -> list[object]:
@@ -192,7 +268,7 @@ def _make_invoice(state: State, rng: random.Random, number: int, code: str, toda
     issued = today - dt.timedelta(days=int(rng.triangular(0, 730, 0)))
     customer = state.customer(code)
     assert customer is not None
-    due = issued + dt.timedelta(days=customer.payment_terms_days)
+    due = issued + dt.timedelta(days=terms_days(customer))
     lines = _lines(rng, InvoiceLine)
     if rng.random() < 0.02:
         lines = [InvoiceLine(quantity=Decimal(1), rate=Decimal(0), description="No charge")]

@@ -48,6 +48,11 @@ class Sandbox:
     a request is served by the account whose token it carries. `accounts` lists them
     all (the default one first); `account(username)` finds one. `faults` and `stats`
     are the server's: they see every request, whatever its account.
+
+    `projects` demo projects are made; where the sources disagree, ``GET /projects``
+    answers a bare array (`project_list` ``"array"``, the default) or a paged body
+    (``"paged"``), and one project is served at ``/projects/{number}`` (`project_path`
+    ``"projects"``, the default) or only at ``/project/{number}`` (``"project"``).
     """
 
     def __init__(
@@ -58,6 +63,9 @@ class Sandbox:
         invoices: int = 200,
         quotes: int = 50,
         purchases: int = 40,
+        projects: int = 5,
+        project_list: str = "array",
+        project_path: str = "projects",
         faults: Faults | None = None,
         port: int = 0,
         today: dt.date | None = None,
@@ -74,12 +82,17 @@ class Sandbox:
     ) -> None:
         if default_format not in ("json", "xml"):
             raise ValueError("default_format must be 'json' or 'xml'")
+        if project_list not in ("array", "paged"):
+            raise ValueError("project_list must be 'array' or 'paged'")
+        if project_path not in ("projects", "project"):
+            raise ValueError("project_path must be 'projects' or 'project'")
         self.clock: Clock = clock or SystemClock()
         self._today = today
         self._seed = seed
-        self._sizes = BookSizes(customers, invoices, quotes, purchases)
+        self._sizes = BookSizes(customers, invoices, quotes, purchases, projects)
         self._token_idle_timeout = token_idle_timeout
         self._settings = (retain_quotes_after_conversion, extra_members)
+        self._projects = (project_list, project_path)
         self.accounts = Accounts()
         default = self.add_account(AccountConfig(username, password, memorable_word), seed=seed)
         #: the default account's books and sessions
@@ -110,6 +123,7 @@ class Sandbox:
         state = new_state(seed, self._sizes, self._today)
         state.settings.retain_quotes_after_conversion = self._settings[0]
         state.settings.extra_members = self._settings[1]
+        state.settings.project_list, state.settings.project_path = self._projects
         account = SandboxAccount(
             config,
             state,

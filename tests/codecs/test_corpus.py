@@ -14,11 +14,15 @@ from kashflow_async.models import (
     BulkPayment,
     Conversion,
     Credit,
+    Customer,
     Invoice,
     InvoiceSettings,
     Metadata,
     Page,
+    Project,
+    Purchase,
     Quote,
+    Supplier,
     VatRate,
 )
 from tests.support.models import canonical
@@ -43,6 +47,10 @@ TYPES: list[tuple[str, Any]] = [
     ("vat_rates.list.", list[VatRate]),
     ("metadata.get.", Metadata),
     ("invoice_settings.get.", InvoiceSettings),
+    ("customers.", Customer),
+    ("suppliers.", Supplier),
+    ("purchases.", Purchase),
+    ("projects.", Project),
 ]
 
 NAMES = sorted(p.stem for p in CORPUS.glob("*.json"))
@@ -129,6 +137,9 @@ UNMODELLED = {
     "DefaultChargeType",
     "Ec",
     "OutSideEc",
+    # the other spellings: decoded into the documented member, which is what is sent
+    "DisplayOnRight",  # a customer's Currency: DisplaySymbolOnRight
+    "VATNumber",  # a customer: VatNumber
 }
 
 

@@ -116,12 +116,12 @@ async def test_invalid_numbers_give_400_listing_all_and_nothing_applied(
     resource = kf.invoices.bulk_payments if kind == "invoices" else kf.purchases.bulk_payments
     valid = 1
     before_inv = sb.state.invoice(valid).payment_lines
-    before_pur = list(sb.state.purchases[valid].payment_lines)
+    before_pur = list(sb.state.purchases.store[valid].payment_lines)
     with pytest.raises(BadRequestError) as info:
         await resource.create(bulk((valid, "5"), (9001, "5"), (9002, "7"), (9001, "1")))
     assert info.value.invalid_numbers == [9001, 9002]
     assert sb.state.invoice(valid).payment_lines == before_inv
-    assert sb.state.purchases[valid].payment_lines == before_pur
+    assert sb.state.purchases.store[valid].payment_lines == before_pur
     assert sb.state.bulk_payment_numbers(kind) == []
 
 
@@ -237,24 +237,24 @@ async def test_delete_removes_payment_lines(kf: KashFlowClient, raw: Raw) -> Non
 async def test_purchase_bulk_payments_are_real_and_carry_export_details(
     sb: Sandbox, kf: KashFlowClient
 ) -> None:
-    purchase = sb.state.purchases[2]
+    purchase = sb.state.purchases.store[2]
     made = await kf.purchases.bulk_payments.create(bulk((2, "12.34"), (3, "1")))
     assert made.number is not None
     assert made.export_details is not None
     assert made.export_details.object_number == 2
     assert made.export_details.permalink is not None
     assert made.export_details.permalink.startswith("/v2/documents/purchase/payment/")
-    assert purchase.total_paid == D("12.34")
+    assert purchase.total_paid_amount == D("12.34")
     assert purchase.payment_lines[0].bulk_id == made.number
     item = (made.payment_items or [])[0]
     assert item.contact_name == purchase.supplier_name
-    assert item.contact_reference == purchase.reference
+    assert item.contact_reference == purchase.supplier_reference
     got = await kf.purchases.bulk_payments.get(made.number)
     assert got.export_details == made.export_details
     upd = await kf.purchases.bulk_payments.update(made.number, bulk((3, "2")))
     assert [i.object_number for i in upd.payment_items or []] == [3]
-    assert purchase.total_paid == 0
+    assert purchase.total_paid_amount == 0
     await kf.purchases.bulk_payments.delete(made.number)
-    assert sb.state.purchases[3].total_paid == 0
+    assert sb.state.purchases.store[3].total_paid_amount == 0
     with pytest.raises(NotFoundError):
         await kf.purchases.bulk_payments.get(made.number)

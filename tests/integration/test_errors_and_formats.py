@@ -79,6 +79,6 @@ async def test_client_sees_bad_request_message(kf: KashFlowClient) -> None:
 
 
 async def test_unknown_route_is_404_error_body(raw: Raw) -> None:
-    status, body, _ = await raw.call("GET", "/customers")
+    status, body, _ = await raw.call("GET", "/nosuchthing")
     assert status == 404
     assert raw.codec.decode(body, ErrorBody).error == "NotFound"

@@ -58,7 +58,7 @@ def test_seed_covers_every_status() -> None:
     populate(s, seed=2, invoices=400)
     statuses = {s.invoice(n).status for n in s.invoice_numbers()}
     assert statuses == set(InvoiceStatus)
-    assert {"TCUST01", "TCUST02", "TEST01"} <= {c.code for c in s.customers.values()}
+    assert {"TCUST01", "TCUST02", "TEST01"} <= {c.code for c in s.customer_records.values()}
 
 
 def test_vat_rounds_half_up_to_pence_and_default_level_applies(state: State) -> None:

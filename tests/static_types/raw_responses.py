@@ -65,6 +65,15 @@ async def main() -> None:
         reveal_type(fast)
         reveal_type(await fast.invoices.get(2))
 
+        reveal_type(await kf.customers.get("SHA01"))
+        reveal_type(await kf.customers.with_raw_response.get("SHA01"))
+        reveal_type(await kf.suppliers.patch("S1", name="x"))
+        reveal_type(await kf.customers.delete_many(["A01"]))
+        reveal_type(await kf.projects.page())
+        reveal_type(await kf.purchases.get(1))
+        async for customer in kf.customers.list(sortby="Code"):
+            reveal_type(customer)
+
         credits: list[Credit] = (await kf.invoices.with_raw_response.credits(1)).parse()
         conversions: list[Conversion] = await kf.invoices.convert_quotes([1])
         page_: Page[Invoice] = await kf.invoices.page()

@@ -28,6 +28,13 @@ EXPECTED = {
     'request("GET", "/customers/A1", params={"x": 1})': "Any",
     'with_raw_response.request("GET", "/invoices/1")': "RawResponse[Any]",
     'bounded.request("GET", "/quotes/2", cast_to=Quote)': "Quote",
+    'await kf.customers.get("SHA01")': "Customer",
+    'customers.with_raw_response.get("SHA01")': "RawResponse[Customer]",
+    'kf.suppliers.patch("S1", name="x")': "Supplier",
+    'delete_many(["A01"])': "list[DeletionFailure]",
+    "kf.projects.page()": "Page[Project]",
+    "kf.purchases.get(1)": "Purchase",
+    "reveal_type(customer)": "Customer",
 }
 
 

@@ -23,8 +23,10 @@ from ...models import (
     BulkPayment,
     BulkPaymentItem,
     Credit,
+    Customer,
     Invoice,
     InvoiceFilter,
+    InvoiceLine,
     Quote,
     QuoteLine,
     SortOrder,
@@ -200,19 +202,52 @@ class Day:
         total = sum(owed.values(), ZERO)
         self.summary.append(("Overdue invoices", f"{sum(count.values())}, {money(total)} owed"))
 
+    async def new_customer(self) -> None:
+        """6. A new customer, invoiced at once; its balance is what it owes."""
+        self.step("6. A new customer, invoiced")
+        customer = await self.kf.customers.create(
+            Customer(code="GREEN01", name="Green Leaf Cafe", email="accounts@greenleaf.example")
+        )
+        self.say(f"Created customer {customer.code} ({customer.name})")
+        invoice = await self.kf.invoices.create(
+            Invoice(
+                customer_code=customer.code,
+                customer_reference="Opening order",
+                line_items=[
+                    InvoiceLine(description="Coffee machine service", quantity=Decimal(1),
+                                rate=Decimal("180.00")),
+                    InvoiceLine(description="Descaling kit", quantity=Decimal(3),
+                                rate=Decimal("12.50")),
+                ],
+            )
+        )  # fmt: skip
+        self.say(
+            f"  invoice {invoice.number}: {money(invoice.gross_amount)} "
+            f"(net {money(invoice.net_amount)} + VAT {money(invoice.vat_amount)})"
+        )
+        after = await self.kf.customers.get(customer.code or "")
+        self.say(
+            f"  {after.code} now has {after.invoice_count} invoice, balance "
+            f"{money(after.outstanding_balance)}"
+        )
+        self.summary.append(
+            ("New customer", f"{after.code}: owes {money(after.outstanding_balance)}")
+        )
+
     async def walk(self) -> None:
         """The whole day, step by step."""
         invoices = await self.convert(await self.quotes())
         await self.pay(invoices[:2])
         await self.credit(invoices[2])
         await self.overdue()
+        await self.new_customer()
 
 
 def demo(
     ctx: typer.Context, xml: Annotated[bool, flag("--xml", help="Speak XML on the wire.")] = False
 ) -> None:
     """Walk a realistic day against a local sandbox: quotes, conversion, a bulk
-    payment, credits and overdue invoices. Needs no account."""
+    payment, credits, overdue invoices and a new customer. Needs no account."""
     wire = "xml" if xml or settings_of(ctx).xml else "json"
     console = stdout()
 

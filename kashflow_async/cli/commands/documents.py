@@ -135,18 +135,19 @@ def do_list(
     run_command(ctx, body)
 
 
-def do_get(ctx: typer.Context, kind: Kind, number: int, fmt: OutputFormat | None) -> None:
-    """Show one record in full: a table with its lines, its JSON, or its CSV rows."""
+def do_get(ctx: typer.Context, kind: Kind, number: int | str, fmt: OutputFormat | None) -> None:
+    """Show one record in full: a table with its lines, its JSON, or its CSV rows
+    (`number`: its number, or its code for customers and suppliers)."""
     chosen = pick_format(fmt)
 
     async def body() -> None:
         async with settings_of(ctx).client() as kf, spinner(f"Getting {kind.name} {number}"):
             record = await kind.resource(kf).get(number)
-        parts: list[Any] = [
-            detail_table(kind.detail_fields(record), f"{kind.name.capitalize()} {record.number}")
-        ]
-        if record.line_items:
-            parts.append(records_table(kind.line_columns, record.line_items))
+        title = f"{kind.name.capitalize()} {getattr(record, kind.key)}"
+        parts: list[Any] = [detail_table(kind.detail_fields(record), title)]
+        lines = getattr(record, "line_items", None)
+        if lines:
+            parts.append(records_table(kind.line_columns, lines))
         write_one(
             record, chosen, table=Group(*parts), csv_header=kind.csv_columns,
             csv_rows=kind.rows(record),

@@ -17,18 +17,15 @@ from .documents import (
     ExportFile,
     ExportFormatOpt,
     Format,
-    ImportFile,
     Limit,
     OrderOpt,
-    ResolveAmbiguous,
-    Results,
     Summary,
     do_delete,
     do_export,
     do_get,
-    do_import,
     do_list,
 )
+from .records import add_import
 
 __all__ = ["invoices_app"]
 
@@ -119,16 +116,7 @@ def export_invoices(
     do_export(ctx, INVOICES, make, file, fmt, summary, concurrency)
 
 
-@invoices_app.command("import")
-def import_invoices(
-    ctx: typer.Context,
-    file: ImportFile,
-    results: Results = None,
-    concurrency: Concurrency = 8,
-    resolve_ambiguous: ResolveAmbiguous = False,
-) -> None:
-    """Create an invoice for each line of FILE; run again to resume."""
-    do_import(ctx, INVOICES, file, results, concurrency, resolve_ambiguous)
+add_import(invoices_app, INVOICES, "Create an invoice for each line of FILE; run again to resume.")
 
 
 @invoices_app.command("delete")

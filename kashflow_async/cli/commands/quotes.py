@@ -21,17 +21,14 @@ from .documents import (
     ExportFile,
     ExportFormatOpt,
     Format,
-    ImportFile,
     Limit,
     OrderOpt,
-    ResolveAmbiguous,
-    Results,
     Summary,
     do_export,
     do_get,
-    do_import,
     do_list,
 )
+from .records import add_import
 
 __all__ = ["quotes_app"]
 
@@ -96,16 +93,11 @@ def export_quotes(
     do_export(ctx, QUOTES, _lister(sort_by, order, customer), file, fmt, summary, concurrency)
 
 
-@quotes_app.command("import")
-def import_quotes(
-    ctx: typer.Context,
-    file: ImportFile,
-    results: Results = None,
-    concurrency: Concurrency = 8,
-    resolve_ambiguous: ResolveAmbiguous = False,
-) -> None:
-    """Create a quote for each line of FILE (each needs its Number); run again to resume."""
-    do_import(ctx, QUOTES, file, results, concurrency, resolve_ambiguous)
+add_import(
+    quotes_app,
+    QUOTES,
+    "Create a quote for each line of FILE (each needs its Number); run again to resume.",
+)
 
 
 @quotes_app.command("convert")

@@ -17,15 +17,21 @@ from ...models import (
     Conversion,
     Credit,
     Currency,
+    Customer,
     Invoice,
     Nominal,
+    Project,
+    Purchase,
     Quote,
+    Supplier,
     format_date,
 )
 
 __all__ = [
     "CONVERSION_COLUMNS",
     "CREDIT_COLUMNS",
+    "CUSTOMER_COLUMNS",
+    "CUSTOMER_TABLE",
     "INVOICE_COLUMNS",
     "INVOICE_TABLE",
     "LINE_COLUMNS",
@@ -33,8 +39,14 @@ __all__ = [
     "NOMINAL_COLUMNS",
     "PAYMENT_COLUMNS",
     "PAYMENT_ITEM_COLUMNS",
+    "PROJECT_COLUMNS",
+    "PROJECT_TABLE",
+    "PURCHASE_COLUMNS",
+    "PURCHASE_TABLE",
     "QUOTE_COLUMNS",
     "QUOTE_TABLE",
+    "SUPPLIER_COLUMNS",
+    "SUPPLIER_TABLE",
     "Column",
     "cell",
     "row_of",
@@ -101,6 +113,57 @@ QUOTE_COLUMNS: list[Column[Quote]] = [
     Column("GrossAmount", lambda q: q.gross_amount, True),
 ]
 
+#: Columns of a purchase (summary) row.
+PURCHASE_COLUMNS: list[Column[Purchase]] = [
+    Column("Number", lambda p: p.number, True),
+    Column("SupplierCode", lambda p: p.supplier_code),
+    Column("SupplierName", lambda p: p.supplier_name),
+    Column("SupplierReference", lambda p: p.supplier_reference),
+    Column("IssuedDate", lambda p: p.issued_date),
+    Column("DueDate", lambda p: p.due_date),
+    Column("Status", lambda p: p.status),
+    Column("Currency", lambda p: _code(p.currency)),
+    Column("NetAmount", lambda p: p.net_amount, True),
+    Column("VATAmount", lambda p: p.vat_amount, True),
+    Column("GrossAmount", lambda p: p.gross_amount, True),
+    Column("TotalPaidAmount", lambda p: p.total_paid_amount, True),
+]
+
+#: Columns of a customer row (list, CSV and the detail table).
+CUSTOMER_COLUMNS: list[Column[Customer]] = [
+    Column("Code", lambda c: c.code),
+    Column("Name", lambda c: c.name),
+    Column("Email", lambda c: c.email),
+    Column("VatNumber", lambda c: c.vat_number),
+    Column("Currency", lambda c: _code(c.currency)),
+    Column("InvoiceCount", lambda c: c.invoice_count, True),
+    Column("TotalPaidAmount", lambda c: c.total_paid_amount, True),
+    Column("OutstandingBalance", lambda c: c.outstanding_balance, True),
+]
+
+#: Columns of a supplier row.
+SUPPLIER_COLUMNS: list[Column[Supplier]] = [
+    Column("Code", lambda s: s.code),
+    Column("Name", lambda s: s.name),
+    Column("VatNumber", lambda s: s.vat_number),
+    Column("Currency", lambda s: _code(s.currency)),
+    Column("TotalPaidAmount", lambda s: s.total_paid_amount, True),
+    Column("OutstandingBalance", lambda s: s.outstanding_balance, True),
+]
+
+#: Columns of a project row.
+PROJECT_COLUMNS: list[Column[Project]] = [
+    Column("Number", lambda p: p.number, True),
+    Column("Name", lambda p: p.name),
+    Column("Reference", lambda p: p.reference),
+    Column("CustomerCode", lambda p: p.customer_code),
+    Column("StatusName", lambda p: p.status_name),
+    Column("StartDate", lambda p: p.start_date),
+    Column("EndDate", lambda p: p.end_date),
+    Column("TargetSalesAmount", lambda p: p.target_sales_amount, True),
+    Column("ActualSalesAmount", lambda p: p.actual_sales_amount, True),
+]
+
 #: Columns of one line item (the second part of an export CSV row).
 LINE_COLUMNS: list[Column[Any]] = [
     Column("LineNumber", lambda x: x.number, True),
@@ -140,6 +203,45 @@ QUOTE_TABLE: list[Column[Quote]] = [
     Column("Category", lambda q: q.category.name if q.category else None),
     Column("Net", lambda q: q.net_amount, True),
     Column("Gross", lambda q: q.gross_amount, True),
+]
+
+#: Columns of the purchase table.
+PURCHASE_TABLE: list[Column[Purchase]] = [
+    Column("Number", lambda p: p.number, True),
+    Column("Supplier", lambda p: p.supplier_code),
+    Column("Reference", lambda p: p.supplier_reference),
+    Column("Issued", lambda p: _day(p.issued_date)),
+    Column("Due", lambda p: _day(p.due_date)),
+    Column("Status", lambda p: p.status),
+    Column("Gross", lambda p: p.gross_amount, True),
+    Column("Paid", lambda p: p.total_paid_amount, True),
+]
+
+#: Columns of the customer table.
+CUSTOMER_TABLE: list[Column[Customer]] = [
+    Column("Code", lambda c: c.code),
+    Column("Name", lambda c: c.name),
+    Column("Invoices", lambda c: c.invoice_count, True),
+    Column("Paid", lambda c: c.total_paid_amount, True),
+    Column("Balance", lambda c: c.outstanding_balance, True),
+]
+
+#: Columns of the supplier table.
+SUPPLIER_TABLE: list[Column[Supplier]] = [
+    Column("Code", lambda s: s.code),
+    Column("Name", lambda s: s.name),
+    Column("Paid", lambda s: s.total_paid_amount, True),
+    Column("Balance", lambda s: s.outstanding_balance, True),
+]
+
+#: Columns of the project table.
+PROJECT_TABLE: list[Column[Project]] = [
+    Column("Number", lambda p: p.number, True),
+    Column("Name", lambda p: p.name),
+    Column("Customer", lambda p: p.customer_code),
+    Column("Status", lambda p: p.status_name),
+    Column("Start", lambda p: _day(p.start_date)),
+    Column("Target", lambda p: p.target_sales_amount, True),
 ]
 
 #: Columns of the line items table.

@@ -52,7 +52,7 @@ async def _in_full(
     window: deque[asyncio.Task[Any]] = deque()
     try:
         async for summary in summaries:
-            window.append(asyncio.create_task(get(summary.number)))
+            window.append(asyncio.create_task(get(getattr(summary, kind.key))))
             if len(window) >= concurrency:
                 yield await window.popleft()
         while window:

@@ -6,7 +6,8 @@ import again reads it first:
 - a line already ``created`` (with the same content hash) is skipped;
 - ``failed``, ``invalid`` and ``not_sent`` lines are sent again;
 - an ``ambiguous`` line (the create may or may not have been applied) with a ``Number``
-  is looked up by that number and created only if it is not there; one without a number
+  (a ``Code``, for customers and suppliers) is looked up by it and created only if it is
+  not there; one without a number
   is reported and left alone unless `resolve_ambiguous`, which looks it up by its content
   among the records no other line claims.
 
@@ -34,7 +35,6 @@ from rich.progress import Progress, TaskID
 
 from ...bulk import BulkResult, FileJournal, create_many
 from ...errors import AmbiguousResultError, BadRequestError
-from ...resources import Invoices, Quotes
 from ..console import progress_bar
 from ..errors import describe_error
 from ..kinds import Kind
@@ -98,23 +98,24 @@ class Action(enum.Enum):
     LOOK_UP = "look up"
 
 
-def plan(inp: Input, before: Entry | None, resolve_ambiguous: bool) -> Action:
-    """What to do with `inp`, given its last entry in the results log."""
+def plan(inp: Input, before: Entry | None, resolve_ambiguous: bool, key: str = "number") -> Action:
+    """What to do with `inp`, given its last entry in the results log (`key`: what its
+    record is looked up by)."""
     if before is None or before.hash != inp.hash:
         return Action.SEND
     if before.status is Status.CREATED:
         return Action.SKIP
     if before.status is Status.AMBIGUOUS:
-        numbered = getattr(inp.record, "number", None) is not None
+        numbered = getattr(inp.record, key, None) is not None
         return Action.LOOK_UP if numbered or resolve_ambiguous else Action.LEAVE
     return Action.SEND
 
 
-def entry_for(inp: Input, result: BulkResult[Any]) -> Entry:
-    """The results-log entry of a finished create."""
+def entry_for(inp: Input, result: BulkResult[Any], key: str = "number") -> Entry:
+    """The results-log entry of a finished create (`key`: the record's number or code)."""
     line, digest, error = inp.line, inp.hash, result.error
     if error is None:
-        number = getattr(result.value, "number", None)
+        number = getattr(result.value, key, None)
         return Entry(
             line, digest, Status.CREATED, number, result.resolved, attempts=result.attempts
         )
@@ -122,7 +123,7 @@ def entry_for(inp: Input, result: BulkResult[Any]) -> Entry:
     if result.not_sent:
         return Entry(line, digest, Status.NOT_SENT, message=message)
     if isinstance(error, AmbiguousResultError):
-        number = getattr(inp.record, "number", None)
+        number = getattr(inp.record, key, None)
         return Entry(line, digest, Status.AMBIGUOUS, number, message=message)
     invalid = error.invalid_numbers if isinstance(error, BadRequestError) else None
     return Entry(
@@ -135,8 +136,9 @@ class _Run:
     """One import run: the log, the progress bar and the summary, kept in step."""
 
     def __init__(
-        self, log: ResultsLog, progress: Progress, task: TaskID, summary: ImportSummary
+        self, log: ResultsLog, progress: Progress, task: TaskID, summary: ImportSummary, key: str
     ) -> None:
+        self.key = key
         self.log = log
         self.progress = progress
         self.task = task
@@ -158,7 +160,7 @@ class _Run:
         summary = self.summary
         for inp in inputs:
             summary.total += 1
-            action = plan(inp, before.get(inp.line), resolve)
+            action = plan(inp, before.get(inp.line), resolve, self.key)
             if action is Action.SKIP:
                 summary.skipped += 1
             elif action is Action.LEAVE:
@@ -179,7 +181,7 @@ class _Run:
     def finished(self, result: BulkResult[Any]) -> None:
         """Record the outcome of one create."""
         inp = self.pending.pop(id(result.item))
-        entry = entry_for(inp, result)
+        entry = entry_for(inp, result, self.key)
         self.record(entry)
         summary = self.summary
         if entry.status is Status.CREATED:
@@ -203,7 +205,7 @@ def journal_path(results: Path) -> Path:
 
 async def import_file(
     kind: Kind,
-    resource: Invoices | Quotes,
+    resource: Any,
     path: Path,
     results: Path,
     *,
@@ -216,7 +218,9 @@ async def import_file(
     filling `summary` as lines finish (so it is right even if this raises)."""
     lines = check_file(kind, path)
     before = read_results(results)
-    claimed = {e.number for e in before.values() if e.status is Status.CREATED and e.number}
+    claimed = {
+        e.number for e in before.values() if e.status is Status.CREATED and type(e.number) is int
+    }
     results.parent.mkdir(parents=True, exist_ok=True)
     progress = progress_bar(console)
     async with FileJournal(journal_path(results)) as journal:
@@ -226,6 +230,7 @@ async def import_file(
                 progress,
                 progress.add_task(f"Importing {kind.plural}", total=lines),
                 summary,
+                kind.key,
             )
             many = create_many(
                 resource,

@@ -108,8 +108,10 @@ def check_file(kind: Kind, path: Path) -> int:
 
 def _check_header(kind: Kind, path: Path, header: list[str]) -> None:
     names = [h.strip() for h in header]
-    if "Number" not in names:
-        raise InputFileError(f"{path}: not a CSV of {kind.plural}: first row has no Number column")
+    if kind.key_column not in names:
+        raise InputFileError(
+            f"{path}: not a CSV of {kind.plural}: first row has no {kind.key_column} column"
+        )
     foreign = kind.foreign(names)
     if foreign:
         raise InputFileError(

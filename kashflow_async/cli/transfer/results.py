@@ -43,7 +43,7 @@ class Entry(msgspec.Struct, omit_defaults=True):
     line: int
     hash: str
     status: Status
-    number: int | None = None
+    number: int | str | None = None
     resolved: bool | None = None
     attempts: int | None = None
     error: str | None = None

@@ -1,13 +1,13 @@
 """The sandbox's in-memory KashFlow account and every documented rule (no HTTP here).
 
 One room per endpoint family, each over the shared `Account`: `invoices`, `quotes`,
-`bulk_payments`, `customer_credits`, `nominals`, `products`, `bank` (with
-`bank.transactions`), `vat_rates`, `preferences` (settings pages). A new family is one
-new module here, a room in `State`, and its routes. Every mutating method validates its
-whole input first and only then changes anything, so a request applies fully or not at
-all. Derived figures are computed with `Decimal` (in `documents`); the values a client
-sends for them are ignored. `State` keeps the account's reference data and the short
-names tests and seeding use.
+`purchases`, `customers`, `suppliers`, `projects`, `bulk_payments`, `customer_credits`,
+`nominals`, `products`, `bank` (with `bank.transactions`), `vat_rates`, `preferences`
+(settings pages). A new family is one new module here, a room in `State`, and its
+routes. Every mutating method validates its whole input first and only then changes
+anything, so a request applies fully or not at all. Derived figures are computed with
+`Decimal` (in `documents`); the values a client sends for them are ignored. `State`
+keeps the account's reference data and the short names tests and seeding use.
 """
 
 from __future__ import annotations
@@ -16,30 +16,38 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ...models import Invoice, Quote
+from ...models import DeletionFailure, Invoice, Quote
 from ..account import Account
 from ..money import ZERO
-from ..records import INVOICES, BulkKind
+from ..records import INVOICES, PURCHASES, BulkKind, code_key
 from .bank import BankAccounts, BankTransactions
 from .bulk_payments import BulkPayments
 from .credits import Credits
+from .customers import Customers
 from .invoices import Invoices
 from .nominals import Nominals
 from .products import Products
+from .projects import Projects
+from .purchases import Purchases
 from .quotes import Quotes
 from .reference import Preferences, VatRates
+from .suppliers import Suppliers
 
 __all__ = [
     "BankAccounts",
     "BankTransactions",
     "BulkPayments",
     "Credits",
+    "Customers",
     "Invoices",
     "Nominals",
     "Preferences",
     "Products",
+    "Projects",
+    "Purchases",
     "Quotes",
     "State",
+    "Suppliers",
     "VatRates",
 ]
 
@@ -55,13 +63,18 @@ class State(Account):
         super().__init__(today=today, seed=seed)
         self.invoices = Invoices(self)
         self.quotes = Quotes(self, self.invoices)
-        self.bulk_payments = BulkPayments(self, self.invoices)
+        self.purchases = Purchases(self)
+        self.customers = Customers(self, self.invoices, self.quotes)
+        self.suppliers = Suppliers(self, self.purchases)
+        self.projects = Projects(self, self.invoices, self.quotes, self.purchases)
+        self.customers.on_rename.append(self.projects.follow_customer)
+        self.bulk_payments = BulkPayments(self, self.invoices, self.purchases)
         self.customer_credits = Credits(self, self.invoices)
         self.nominals = Nominals(self)
         self.products = Products(self, self.nominals)
         #: bank accounts as the API serves them (``bank.transactions``: their
         #: transactions); the payment rules' records are `bank_accounts`
-        self.bank = BankAccounts(self, BankTransactions(self, self.invoices))
+        self.bank = BankAccounts(self, BankTransactions(self, self.invoices, self.purchases))
         self.vat_rates = VatRates()
         self.preferences = Preferences(self)
 
@@ -69,6 +82,34 @@ class State(Account):
         """Move the sandbox's calendar (None: follow the real date); statuses follow."""
         super().set_today(day)
         self.invoices.before_read()
+        self.purchases.before_read()
+
+    # ------------------------------------------------------------------ customers
+
+    def delete_customers(self, codes: list[str]) -> list[DeletionFailure]:
+        """``DELETE /customerlist``: delete each customer with its invoices (and their
+        bulk payment items) and quotes; its projects stay, with CustomerId 0. The codes
+        that name no customer are returned as failures; the others are deleted."""
+        failures = []
+        for code in dict.fromkeys(codes):
+            if self.customer(code) is None:
+                failures.append(DeletionFailure(code=code, reason="Customer does not exist."))
+                continue
+            key = code_key(code)
+            for inv in list(self.invoices.store.values()):
+                if code_key(inv.customer_code) == key:
+                    self.delete_invoice(inv.number or 0)
+            for quote in list(self.quotes.store.values()):
+                if code_key(quote.customer_code) == key:
+                    self.quotes.delete(quote.number or 0)
+            self.projects.unlink_customer(code)
+            self.customers.remove(code)
+        return failures
+
+    def delete_purchase(self, number: int) -> None:
+        """Delete a purchase; its items are removed from any bulk payment."""
+        self.purchases.delete(number)
+        self.bulk_payments.forget_object(PURCHASES, number)
 
     # ------------------------------------------------------------------ invoices
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ...models import BankAccount, BankTransaction, PaymentLine, SortOrder
+from ...models import BankAccount, BankTransaction, PaymentLineBase, SortOrder
 from ...models._base import WireDate
 from ..account import Account
 from ..errors import BadRequest
@@ -24,6 +24,7 @@ from ..records import BankAccount as BankRecord
 from ..views import check_paging, page_slice
 from .invoices import Invoices
 from .keyed import KeyedStore
+from .purchases import Purchases
 
 __all__ = ["ACCOUNT_DETAIL_ONLY", "BankAccounts", "BankTransactions", "payment_entry"]
 
@@ -54,7 +55,7 @@ def vat_included(amount: Decimal, rate: Decimal) -> Decimal:
 
 
 def payment_entry(
-    line: PaymentLine, account_id: int, entity: str, number: int | None, incoming: bool
+    line: PaymentLineBase, account_id: int, entity: str, number: int | None, incoming: bool
 ) -> BankTransaction:
     """The bank entry of a payment line: money in for an invoice, out for a purchase
     (a negative amount the other way); a bulk payment's line names the bulk payment."""
@@ -86,9 +87,15 @@ class BankTransactions(KeyedStore[tuple[int, int], BankTransaction]):
     entered through this API, and the bank entry of every invoice and purchase payment
     (read-only here: change the payment instead)."""
 
-    def __init__(self, account: Account, invoices: Invoices | None = None) -> None:
+    def __init__(
+        self,
+        account: Account,
+        invoices: Invoices | None = None,
+        purchases: Purchases | None = None,
+    ) -> None:
         super().__init__(account, "Bank transaction")
         self.invoices = invoices
+        self.purchases = purchases
 
     def payment_entries(self, account_id: int) -> list[BankTransaction]:
         """The bank entries of the invoice and purchase payments into or out of the account."""
@@ -100,10 +107,10 @@ class BankTransactions(KeyedStore[tuple[int, int], BankTransaction]):
                     row.customer_code, row.customer_name = inv.customer_code, inv.customer_name
                     row.customer_supplier_name = inv.customer_name
                     rows.append(row)
-        for purchase in self.account.purchases.values():
-            for line in purchase.payment_lines:
-                if line.account_id == account_id:
-                    row = payment_entry(line, account_id, "purchase", purchase.number, False)
+        for purchase in self.purchases.store.values() if self.purchases is not None else ():
+            for paid in purchase.payment_lines or ():
+                if paid.account_id == account_id:
+                    row = payment_entry(paid, account_id, "purchase", purchase.number, False)
                     row.supplier_code, row.supplier_name = (
                         purchase.supplier_code,
                         purchase.supplier_name,

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Any
 
-from ...models import BulkPayment, BulkPaymentItem, ExportDetails, PaymentLine
+from ...models import BulkPayment, BulkPaymentItem, ExportDetails
 from ...models._base import WireDate, as_wire_date
 from ..account import Account
 from ..errors import BadRequest, NotFound, invalid_numbers_message
 from ..money import ZERO, at_noon, day_of, q2, q4
-from ..records import INVOICES, PURCHASES, BulkKind, code_key
+from ..payables import PayableBook
+from ..records import INVOICES, PURCHASES, BulkKind
 from .invoices import Invoices
+from .purchases import Purchases
 
 __all__ = ["BulkPayments"]
 
@@ -21,9 +24,10 @@ class BulkPayments:
     """The account's bulk payments of both kinds, stored as the decoded `BulkPayment`
     objects with the server's fields filled in."""
 
-    def __init__(self, account: Account, invoices: Invoices) -> None:
+    def __init__(self, account: Account, invoices: Invoices, purchases: Purchases) -> None:
         self.account = account
         self.invoices = invoices
+        self.purchases = purchases
         self._stored: dict[BulkKind, dict[int, BulkPayment]] = {INVOICES: {}, PURCHASES: {}}
         self._next: dict[BulkKind, int] = {INVOICES: 1, PURCHASES: 1}
 
@@ -64,8 +68,8 @@ class BulkPayments:
             inv = self.invoices.store[number]
             contact, reference, issued = inv.customer_name, inv.customer_reference, inv.issued_date
         else:
-            pur = self.account.purchases[number]
-            contact, reference, issued = pur.supplier_name, pur.reference, pur.issued_date
+            pur = self.purchases.store[number]
+            contact, reference, issued = pur.supplier_name, pur.supplier_reference, pur.issued_date
         view = copy.copy(item)
         view.amount = item.amount if full else q2(item.amount or ZERO)
         view.contact_name = contact
@@ -87,11 +91,12 @@ class BulkPayments:
             self._fill_item(item, self.account.new_payment_id(), day)
         self._fill(body, number, day, account_id, method, reconciled=False)
         if kind == PURCHASES:
-            first = self.account.purchases[(body.payment_items or [])[0].object_number or 0]
-            supplier = self.account.suppliers.get(code_key(first.supplier_code))
+            first = self.purchases.store[(body.payment_items or [])[0].object_number or 0]
+            supplier = self.account.supplier(first.supplier_code)
+            contacts = (supplier.contacts if supplier else None) or []
             body.permalink = f"/v2/documents/purchase/payment/{self.account.new_uuid()}"
             body.export_details = ExportDetails(
-                email_id=supplier.email if supplier else "", permalink=body.permalink
+                email_id=contacts[0].email or "" if contacts else "", permalink=body.permalink
             )
         else:
             body.export_details = body.permalink = None
@@ -179,7 +184,7 @@ class BulkPayments:
                 raise BadRequest(f"PaymentItems[{i}] needs both ObjectNumber and Amount.")
             if item.amount <= 0:
                 raise BadRequest(f"PaymentItems[{i}].Amount must be more than 0.")
-        objects = self.invoices.store if kind == INVOICES else self.account.purchases
+        objects = self._book(kind).store
         invalid = list(
             dict.fromkeys(
                 item.object_number
@@ -220,34 +225,34 @@ class BulkPayments:
         self._stored[kind][number] = body
         self._apply(kind, body, touched)
 
+    def _book(self, kind: BulkKind) -> PayableBook[Any]:
+        return self.invoices if kind == INVOICES else self.purchases
+
     def _apply(self, kind: BulkKind, payment: BulkPayment, touched: set[int]) -> None:
         """Write the payment's lines onto its objects (replacing its earlier ones)."""
+        book = self._book(kind)
         items = payment.payment_items or []
         for number in {i.object_number or 0 for i in items} | touched:
-            lines = [
-                PaymentLine(
-                    id=i.id,
-                    invoice_number=number,
-                    date=i.paid_date,
-                    note=payment.comment or "",
-                    method=payment.method,
-                    amount=i.amount,
-                    account_id=payment.account_id,
-                    permalink=f"/v2/documents/{kind[:-1]}/payment/bulk/{payment.number}/{i.id}",
-                    bulk_id=payment.number,
-                )
-                for i in items
-                if i.object_number == number
-            ]
-            if kind == INVOICES:
-                inv = self.invoices.store.get(number)
-                if inv is not None:
-                    kept = [p for p in inv.payment_lines or [] if p.bulk_id != payment.number]
-                    inv.payment_lines = kept + lines
-                    self.invoices.derive(inv)
-            else:
-                purchase = self.account.purchases.get(number)
-                if purchase is not None:
-                    kept = [p for p in purchase.payment_lines if p.bulk_id != payment.number]
-                    purchase.payment_lines = kept + lines
+            doc = book.store.get(number)
+            if doc is None:
+                continue
+            lines = []
+            for i in items:
+                if i.object_number != number:
+                    continue
+                line = book.payment_line(number)
+                line.id = i.id
+                line.date = i.paid_date
+                line.note = payment.comment or ""
+                line.method = payment.method
+                line.amount = i.amount
+                line.account_id = payment.account_id
+                line.permalink = f"/v2/documents/{kind[:-1]}/payment/bulk/{payment.number}/{i.id}"
+                line.bulk_id = payment.number
+                if hasattr(line, "bulk_payment_number"):
+                    line.bulk_payment_number = payment.number
+                lines.append(line)
+            kept = [p for p in doc.payment_lines or [] if p.bulk_id != payment.number]
+            doc.payment_lines = kept + lines
+            book.derive(doc)
         self.account.changed()

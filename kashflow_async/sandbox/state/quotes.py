@@ -85,7 +85,7 @@ class Quotes(DocumentBook[Quote]):
             raise BadRequest(f"Quote number {new_number} is already taken.")
         if new_number < 0:
             raise BadRequest(f"Quote number must be positive, not {new_number}.")
-        customer = self.customer_for_update(body, old)
+        customer = self.party_for_update(body, old)
         lines = self.lines_for_update(body, old)
         self.merge_update(body, old, new_number, customer, lines)
         body.category = body.category or old.category

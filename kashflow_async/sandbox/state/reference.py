@@ -99,12 +99,12 @@ def account_metadata(state: State, logins: int) -> Metadata:
     )
     return Metadata(
         total_bank_balance=balance,
-        total_customer_count=len(state.customers),
+        total_customer_count=state.customers.count(),
         total_invoice_count=state.invoice_count(),
         total_login_count=logins,
         total_nominal_count=len(state.nominals),
         total_product_count=len(state.products),
-        total_supplier_count=len(state.suppliers),
+        total_supplier_count=state.suppliers.count(),
         user_has_amazon_files=False,
         amazon_files_marked_for_migration=False,
         payroll_provisioning_status=PayrollProvisioningStatus.NOT_INITIATED.value,
