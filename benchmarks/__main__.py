@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import bulk, codec, inloop, overhead, pagination, report, shared_limit
+from . import bulk, codec, coordinated, inloop, overhead, pagination, report, shared_limit
 from ._stats import machine
 
 __all__ = ["NAMES", "main", "run_all"]
 
-NAMES = ("codec", "overhead", "inloop", "pagination", "bulk", "shared_limit")
+NAMES = ("codec", "overhead", "inloop", "pagination", "bulk", "shared_limit", "coordinated")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -29,6 +29,7 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
             "pagination": {"invoices": (200, 400, 800), "latency": 0.02, "rounds": 1, "repeats": 1},
             "bulk": {"count": 40, "rate": 40.0, "rounds": 1},
             "shared_limit": shared_limit.SETTINGS["quick"],
+            "coordinated": coordinated.SETTINGS["quick"],
         }
     return {
         "codec": {"rounds": 21, "batch_s": 0.03},
@@ -42,6 +43,7 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
         },
         "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
         "shared_limit": shared_limit.SETTINGS["full"],
+        "coordinated": coordinated.SETTINGS["full"],
     }
 
 
@@ -65,6 +67,7 @@ def run_all(quick: bool, out: Path, only: Sequence[str] = NAMES) -> dict[str, An
         "pagination": (pagination.run, pagination.render, pagination.targets),
         "bulk": (bulk.run, bulk.render, bulk.targets),
         "shared_limit": (shared_limit.run, shared_limit.render, shared_limit.targets),
+        "coordinated": (coordinated.run, coordinated.render, coordinated.targets),
     }
     for name in NAMES:
         if name not in only:

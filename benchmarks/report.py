@@ -23,6 +23,7 @@ TITLES = {
     "pagination": "4. Pagination fan-out against canned pages",
     "bulk": "5. Bulk import under a rate limit",
     "shared_limit": "6. Many processes, one account: limits shared through Redis",
+    "coordinated": "7. What coordination costs a request (client CPU, c=64)",
 }
 
 
