@@ -133,7 +133,8 @@ class ServerError(APIError):
 
 
 class CoordinationError(KashFlowError):
-    """The shared limits or session could not be reached (Redis down, with ``strict=True``)."""
+    """Coordination through Redis failed: Redis unreachable with ``strict=True``, or a
+    Redis that refuses (wrong password, ACL, database, script), in both modes."""
 
 
 class TransportError(KashFlowError):
