@@ -11,12 +11,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import accounts, bulk, codec, inloop, overhead, pagination, report, shared_limit
+from . import accounts, bulk, codec, coordinated, inloop, overhead, pagination, report, shared_limit
 from ._stats import machine
 
 __all__ = ["NAMES", "main", "run_all"]
 
-NAMES = ("codec", "overhead", "inloop", "pagination", "bulk", "shared_limit", "accounts")
+NAMES = (
+    "codec",
+    "overhead",
+    "inloop",
+    "pagination",
+    "bulk",
+    "shared_limit",
+    "coordinated",
+    "accounts",
+)
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -35,6 +44,7 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
                 "journal_rounds": 2,
             },
             "shared_limit": shared_limit.SETTINGS["quick"],
+            "coordinated": coordinated.SETTINGS["quick"],
             "accounts": accounts.SETTINGS["quick"],
         }
     return {
@@ -49,6 +59,7 @@ def _settings(quick: bool) -> dict[str, dict[str, Any]]:
         },
         "bulk": {"count": 1000, "rate": 200.0, "rounds": 3},
         "shared_limit": shared_limit.SETTINGS["full"],
+        "coordinated": coordinated.SETTINGS["full"],
         "accounts": accounts.SETTINGS["full"],
     }
 
@@ -73,6 +84,7 @@ def run_all(quick: bool, out: Path, only: Sequence[str] = NAMES) -> dict[str, An
         "pagination": (pagination.run, pagination.render, pagination.targets),
         "bulk": (bulk.run, bulk.render, bulk.targets),
         "shared_limit": (shared_limit.run, shared_limit.render, shared_limit.targets),
+        "coordinated": (coordinated.run, coordinated.render, coordinated.targets),
         "accounts": (accounts.run, accounts.render, accounts.targets),
     }
     for name in NAMES:

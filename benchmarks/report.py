@@ -23,7 +23,8 @@ TITLES = {
     "pagination": "4. Pagination fan-out against canned pages",
     "bulk": "5. Bulk import under a rate limit",
     "shared_limit": "6. Many processes, one account: limits shared through Redis",
-    "accounts": "7. Many accounts, one process: one session, one Redis pool",
+    "coordinated": "7. What coordination costs a request (client CPU, c=64)",
+    "accounts": "8. Many accounts, one process: one session, one Redis pool",
 }
 
 

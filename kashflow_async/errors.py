@@ -178,9 +178,10 @@ class ServerError(APIError):
 
 
 class CoordinationError(KashFlowError):
-    """The shared limits or session failed: Redis misconfigured, or down with ``strict=True``.
+    """Coordination through Redis failed: Redis unreachable with ``strict=True``, or a
+    Redis that refuses (wrong password, ACL, database, script), in both modes.
 
-    Nothing was sent; safe to retry once Redis answers.
+    Raised before anything is sent; safe to retry once Redis answers (or is fixed).
     """
 
 

@@ -53,9 +53,9 @@ class _Caller:
         self.abandoned = False
 
 
-def lease_ids() -> Iterator[str]:
-    """Lease ids unique across processes: a random prefix and a counter."""
-    return map(f"{secrets.token_hex(8)}:{{}}".format, itertools.count())
+def lease_ids(prefix: str) -> Iterator[str]:
+    """Lease ids unique across processes: a random `prefix` and a counter."""
+    return map(f"{prefix}:{{}}".format, itertools.count())
 
 
 class Batcher:
@@ -73,6 +73,7 @@ class Batcher:
         "_releases",
         "_seen_live",
         "lease_seconds",
+        "prefix",
     )
 
     def __init__(
@@ -97,7 +98,9 @@ class Batcher:
         self._driver: _Caller | None = None
         #: when (loop time) the script said the next slot comes (0: ask at once)
         self._next_at = 0.0
-        self._ids = lease_ids()
+        #: the random start of every lease id this batcher makes
+        self.prefix = secrets.token_hex(8)
+        self._ids = lease_ids(self.prefix)
 
     def _new_id(self) -> str:
         return next(self._ids) if self._capped else ""

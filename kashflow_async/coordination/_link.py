@@ -7,7 +7,7 @@ Errors fall in two kinds (`classify`):
 
 - **outage**: the connection failed (refused, reset, timed out, server loading). `Link.run`
   raises `Unavailable` (strict: `CoordinationError`), one warning is logged per outage, and
-  Redis is tried again at most once a second; the first success after it is logged too.
+  Redis is tried again every `RECHECK_SECONDS`; the first success after it is logged too.
 - **misconfiguration**: Redis answered, and said no (wrong password, ACL ``NOPERM``, a
   database that does not exist, a script error, a read-only replica). Waiting does not fix
   it, so it raises `CoordinationError` naming the cause, in both modes.
@@ -33,8 +33,9 @@ T = TypeVar("T")
 
 logger = logging.getLogger("kashflow_async.coordination")
 
-#: After a failure, Redis is not tried again before this many seconds.
-RECHECK_SECONDS = 1.0
+#: After a failure, Redis is not tried again before this many seconds (short: every
+#: process finds it back soon after it returns, so degraded shares end together).
+RECHECK_SECONDS = 0.25
 #: Seconds a connect or a command may take before Redis counts as unreachable.
 SOCKET_TIMEOUT = 1.0
 #: Replies that mean "Redis is there but cannot serve now": outages, not misconfiguration.
@@ -117,6 +118,7 @@ class Pool:
         "_clock",
         "_down",
         "_options",
+        "_probing",
         "_recheck_at",
         "_redis",
         "_url",
@@ -134,6 +136,7 @@ class Pool:
         self._clock = clock
         self._down: str | None = None  # why Redis was last unreachable
         self._recheck_at = 0.0
+        self._probing = False  # a caller is re-checking Redis after an outage
         self._bounded = False
         if isinstance(url_or_redis, str):
             self.where = describe_url(url_or_redis)
@@ -187,8 +190,19 @@ class Pool:
 
     @property
     def up(self) -> bool:
-        """False while Redis is known to be down and not yet due for a re-check."""
-        return self._down is None or self._clock() >= self._recheck_at
+        """False while Redis is known to be down and not yet due for a re-check, or while
+        another caller is re-checking it (the others go on degraded meanwhile)."""
+        return self._down is None or (not self._probing and self._clock() >= self._recheck_at)
+
+    def claim(self) -> bool:
+        """Whether this caller may use Redis now: always while it answers; during an outage
+        only one caller at a time re-checks it, once due."""
+        if self._down is None:
+            return True
+        if self._probing or self._clock() < self._recheck_at:
+            return False
+        self._probing = True
+        return True
 
     async def call(self, op: Callable[..., Awaitable[T]], *args: Any) -> T:
         """``await op(redis, *args)``, bounded in time when the client is not."""
@@ -199,6 +213,7 @@ class Pool:
     def failed(self, exc: BaseException, *, strict: bool) -> None:
         """Count an outage (one warning per outage); Redis is re-tried in a second."""
         self._recheck_at = self._clock() + RECHECK_SECONDS
+        self._probing = False
         if self._down is None:
             self._down = _reason(exc)
             tail = "" if strict else ": going on under degraded per-process limits until it answers"
@@ -206,9 +221,15 @@ class Pool:
 
     def answered(self) -> None:
         """Redis answered: the outage, if any, is over."""
+        self._probing = False
         if self._down is not None:
             self._down = None
             logger.info("Redis at %s answers again: limits are shared again", self.where)
+
+    def settled(self) -> None:
+        """A call ended without telling whether Redis is back (cancelled, refused): the
+        next caller may re-check it."""
+        self._probing = False
 
     @property
     def down_reason(self) -> str | None:
@@ -245,18 +266,19 @@ class Link:
         """``await op(redis, *args)``; an outage raises `Unavailable` (strict:
         `CoordinationError`), a misconfiguration `CoordinationError` in both modes."""
         pool = self.pool
-        if not pool.up:
+        if not pool.claim():
             raise self.refusal()
         try:
             result = await pool.call(op, *args)
-        except Exception as exc:
+        except BaseException as exc:
             kind = classify(exc)
-            if kind is None:
-                raise
+            if kind == "outage":
+                pool.failed(exc, strict=self.strict)
+                raise self.refusal() from None
+            pool.settled()
             if kind == "misconfiguration":
                 raise self.misconfigured(exc) from None
-            pool.failed(exc, strict=self.strict)
-            raise self.refusal() from None
+            raise
         pool.answered()
         return result
 

@@ -19,7 +19,7 @@ from ..transport.auth import SharedSession
 from ..transport.limits import PACE, PauseGate
 from ._batch import Batcher
 from ._keys import Keys
-from ._link import Link, Pool, Unavailable, import_redis
+from ._link import RECHECK_SECONDS, Link, Pool, Unavailable, import_redis
 from ._local import LocalLimits
 from ._lua import PAUSE, Script
 from ._releases import Releases
@@ -41,9 +41,12 @@ LEASE_SECONDS = 150.0
 #: Longest wait before asking again while every in-flight slot is taken (seconds).
 SLOT_POLL = 0.01
 #: A process counts as live in its namespace this long after its last admit (seconds).
-HEARTBEAT_SECONDS = 30.0
+HEARTBEAT_SECONDS = 10.0
 #: Default `session_idle_seconds`: KashFlow ends a session after about an hour unused.
 SESSION_IDLE_SECONDS = 3600.0
+#: After Redis answers again, how much longer than `RECHECK_SECONDS` a process keeps to
+#: its degraded share on top of the shared limits (seconds).
+TRANSITION_SLACK = 0.5
 #: How long `aclose` waits for releases still being written (seconds).
 CLOSE_WAIT = 2.0
 
@@ -69,7 +72,7 @@ class RedisCoordinator(AsyncClosing):
 
     Redis unreachable (refused, reset, timed out): requests go on in degraded mode, each
     process at ``rate_limit / N`` and ``max_in_flight / N`` (N: the live processes last
-    seen), with one warning; Redis is tried again at most once a second. `strict=True`
+    seen), with one warning; Redis is tried again every 0.25 s. `strict=True`
     raises `CoordinationError` instead. A Redis that answers but refuses (password, ACL,
     database, script) raises `CoordinationError` in both modes.
 
@@ -157,10 +160,10 @@ class RedisCoordinator(AsyncClosing):
             releases=self._releases,
             seen_live=self._seen_live,
         )
-        # what each admitted attempt holds, oldest first: a lease id, "" (no lease), or
-        # the degraded limits it took a slot from; any one serves to release, as every
-        # attempt holds exactly one
-        self._held: deque[str | LocalLimits] = deque()
+        # what each admitted attempt holds, oldest first: a lease id, "" (no lease), the
+        # degraded limits it took a slot from, or both (just after an outage); any one
+        # serves to release, as every attempt holds exactly one
+        self._held: deque[str | LocalLimits | tuple[str, LocalLimits]] = deque()
 
     def __repr__(self) -> str:
         return (
@@ -185,18 +188,41 @@ class RedisCoordinator(AsyncClosing):
         gate = self._gate
         if gate._until:
             await gate.wait()
-        if self._link.pool.up:
+        while True:
+            local = self._local
+            if local is not None and local.retired_at and time.monotonic() >= local.retired_at:
+                local = self._local = None  # every process is back on the shared limits
+            if not self._link.pool.up:
+                if self.strict:
+                    raise self._link.refusal()
+                local = self._degraded()
+                # a degraded wait never runs past the next look at Redis
+                if await local.admit(RECHECK_SECONDS):
+                    self._held.append(local)
+                    return
+                continue
+            if local is None:  # the common case
+                try:
+                    self._held.append(await self._batcher.admit())
+                    return
+                except Unavailable:
+                    continue
+            # Redis is back, but other processes may not know it yet (they look again
+            # within RECHECK_SECONDS): until they do, this one keeps to its share as well
+            if not await local.admit(RECHECK_SECONDS):
+                continue
             try:
-                self._held.append(await self._batcher.admit())
-                self._local = None
-                return
+                lease = await self._batcher.admit()
             except Unavailable:
-                pass
-        elif self.strict:
-            raise self._link.refusal()
-        local = self._degraded()
-        await local.admit()
-        self._held.append(local)
+                self._held.append(local)
+                return
+            except BaseException:
+                local.release()
+                raise
+            if not local.retired_at:
+                local.retired_at = time.monotonic() + RECHECK_SECONDS + TRANSITION_SLACK
+            self._held.append((lease, local))
+            return
 
     def _seen_live(self, live: int) -> None:
         self.live = live
@@ -204,7 +230,7 @@ class RedisCoordinator(AsyncClosing):
     def _degraded(self) -> LocalLimits:
         """This process's share of the account while Redis is unreachable."""
         local = self._local
-        if local is None:
+        if local is None or local.retired_at:
             local = LocalLimits(self.rate_limit, self.max_in_flight, self.live)
             self._local = local
             if self.rate_limit is not None or self.max_in_flight is not None:
@@ -222,10 +248,16 @@ class RedisCoordinator(AsyncClosing):
         if not self._held:
             return
         held = self._held.popleft()
-        if isinstance(held, LocalLimits):
+        if isinstance(held, str):
+            if held:
+                self._releases.add(held, self.lease_seconds)
+        elif isinstance(held, LocalLimits):
             held.release()
-        elif held:
-            self._releases.add(held, self.lease_seconds)
+        else:
+            lease, local = held
+            local.release()
+            if lease:
+                self._releases.add(lease, self.lease_seconds)
 
     def pause(self, seconds: float) -> None:
         """Hold every client of the namespace for `seconds` (a shorter pause never cuts a

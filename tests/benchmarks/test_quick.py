@@ -17,6 +17,7 @@ SECTIONS = (
     "## 3. JSON decode inside the loop",
     "## 4. Pagination",
     "## 5. Bulk import under a rate limit",
+    "## 7. What coordination costs a request",
 )
 
 

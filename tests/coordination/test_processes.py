@@ -206,3 +206,21 @@ async def test_two_namespaces_do_not_share(
         assert sb.stats.rate_limited == 0
         assert achieved(sb) >= 0.95 * RATE
         assert sb.stats.logins == 1
+
+
+async def test_a_three_second_outage_never_exceeds_the_account(
+    pool: ProcessPoolExecutor, redis_server: RedisServer, wire_format: str
+) -> None:
+    async with Sandbox(faults=Faults(rate_limit=RATE)) as sb:
+        jobs = [job(sb, redis_server, wire_format, duration=6.0)] * 4
+        loop = asyncio.get_running_loop()
+        down_in = jobs[0].start_at - time.time() + 1.5
+        killer = loop.call_later(down_in, redis_server.kill)
+        restarter = loop.call_later(down_in + 3.0, redis_server.start)
+        outcomes = await run(pool, jobs)
+        killer.cancel()
+        restarter.cancel()
+    assert_no_errors(outcomes)
+    # each process took its quarter of the account while Redis was down
+    assert sb.stats.rate_limited == 0
+    assert sb.stats.max_rate(1.0) <= RATE
