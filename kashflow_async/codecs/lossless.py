@@ -1,4 +1,4 @@
-"""Lossless round trips (SPEC §1): what the server sent comes back on update.
+"""Lossless round trips: what the server sent comes back on update.
 
 **Decode** (the hot path) costs one attribute per top-level object and one walk over its
 nested objects: a decoded `TopLevel` (invoice, quote, bulk payment) keeps a reference to
