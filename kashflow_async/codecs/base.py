@@ -106,10 +106,12 @@ def check_money(value: Any, path: str) -> None:
     number."""
     if isinstance(value, float):
         raise EncodeError(f"{path}: float {value!r} is not exact; use decimal.Decimal")
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        problem = decimal_problem(value)
-        if problem is not None:
-            raise EncodeError(f"{path}: {problem}")
+    if (
+        isinstance(value, (Decimal, int))
+        and not isinstance(value, bool)
+        and not fits_decimal(value)
+    ):
+        raise EncodeError(f"{path}: {decimal_problem(value)}")
 
 
 def check_document_number(value: Any, path: str) -> None:

@@ -26,7 +26,9 @@ import msgspec
 from ..errors import DecodeError, EncodeError
 from ..models._base import format_date
 from .base import Codec, snippet
-from .xml_codec import MODELS_NS, XSI, XMLCodec, _elements, _local, _plain, _untyped
+from .xml_codec import MODELS_NS, XMLCodec
+from .xml_read import XSI, child_elements, local_name, plain_value
+from .xml_write import untyped_elements
 
 __all__ = ["decode_plain", "encode_body", "plain_wire_value"]
 
@@ -77,7 +79,7 @@ def encode_body(codec: Codec, body: Any) -> bytes:
             '(for example {"Customer": {"Code": "NEW01"}}); or pass a model'
         )
     [(root, value)] = wire.items()
-    parts = _untyped(root, value)
+    parts = untyped_elements(root, value)
     opening = f'<{root} xmlns:i="{XSI}" xmlns="{MODELS_NS}"'
     if parts[0] == f"<{root}>":
         parts[0] = opening + ">"
@@ -108,6 +110,6 @@ def decode_plain(codec: Codec, data: bytes) -> Any:
         )
 
     root = codec._parse(data, fail)
-    if _local(root).startswith(_ARRAY_ROOT):
-        return [_plain(child) for child in _elements(root)]
-    return _plain(root)
+    if local_name(root).startswith(_ARRAY_ROOT):
+        return [plain_value(child) for child in child_elements(root)]
+    return plain_value(root)

@@ -318,3 +318,55 @@ def test_extreme_values_never_get_a_500(served: tuple[Sandbox, str], endpoint: E
 
 async def _session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession()
+
+
+# ---------------------------------------------------------------------------- the cases
+
+
+def xml_invoice(number: str, quantity: str, customer: str) -> bytes:
+    return (
+        f"<Invoice><CustomerCode>{customer}</CustomerCode><LineItems><InvoiceLine>"
+        f"<Quantity>{quantity}</Quantity><Rate>2</Rate></InvoiceLine></LineItems>"
+        f"<Number>{number}</Number></Invoice>"
+    ).encode()
+
+
+def json_invoice(number: str, quantity: str, customer: str) -> bytes:
+    return (
+        f'{{"Number": {number}, "CustomerCode": "{customer}", '
+        f'"LineItems": [{{"Quantity": {quantity}, "Rate": 2}}]}}'
+    ).encode()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    ("number", "quantity", "why"),
+    [
+        ("0", "1e400", "$.LineItems[0].Quantity: 1E+400 is beyond the API's decimal range"),
+        ("0", "9" * 32, "$.LineItems[0].Quantity: " + "9" * 32 + " is beyond"),
+        ("0", "7e28", "beyond the range of a decimal"),  # held, but 2 x 7e28 is not
+        ("99999999999999999999", "1", "$.Number: 99999999999999999999 is beyond"),
+    ],
+)
+def test_huge_numbers_get_400_and_never_number_new_invoices(
+    served: tuple[Sandbox, str], fmt: str, number: str, quantity: str, why: str
+) -> None:
+    sb, customer = served
+    media = f"application/{fmt}"
+    make = json_invoice if fmt == "json" else xml_invoice
+
+    async def post(body: bytes) -> tuple[int, bytes]:
+        headers = {"Authorization": f"KfToken {sb.token}", "Accept": media, "Content-Type": media}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(sb.url + "/invoices", data=body, headers=headers) as resp,
+        ):
+            return resp.status, await resp.read()
+
+    status, body = asyncio.run(post(make(number, quantity, customer)))
+    assert status == 400, body
+    assert why in body.decode()
+    assert (b'"Error":"BadRequest"' in body) if fmt == "json" else (b"<Error>BadRequest" in body)
+    status, body = asyncio.run(post(make("0", "1", customer)))
+    assert status == 201
+    assert sb.state.invoices.numbers()[-1] <= INT32_MAX

@@ -23,6 +23,7 @@ from kashflow_async import (
     RateLimitError,
     RetryPolicy,
 )
+from kashflow_async.transport.retry import retry_after_is_usable
 
 from .support import app_thread
 
@@ -92,6 +93,12 @@ async def run(root: str, fmt: str, call: Callable[[KashFlowClient], Awaitable[An
 
 
 # ---------------------------------------------------------------------------- Retry-After
+
+
+def test_retry_after_is_usable_rule() -> None:
+    assert retry_after_is_usable(0.5) and retry_after_is_usable(60)
+    assert not retry_after_is_usable(0) and not retry_after_is_usable(-5)
+    assert not retry_after_is_usable(float("inf")) and not retry_after_is_usable(float("nan"))
 
 
 @pytest.mark.parametrize(
