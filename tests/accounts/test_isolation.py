@@ -121,6 +121,24 @@ def most_in_a_second(account: SandboxAccount) -> int:
     return best
 
 
+def _timers() -> list[asyncio.TimerHandle]:
+    """The running loop's pending timers (asyncio's and uvloop's expose them alike)."""
+    loop = asyncio.get_running_loop()
+    scheduled = getattr(loop, "_scheduled", [])
+    return [h for h in scheduled if not h.cancelled()]
+
+
+def _where(handle: asyncio.TimerHandle) -> str:
+    """The module and name of what a timer will call."""
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    return " ".join(
+        str(getattr(x, name, ""))
+        for x in (callback, type(owner) if owner is not None else None)
+        for name in ("__module__", "__qualname__")
+    )
+
+
 def _server_tasks(task: asyncio.Task[object]) -> bool:
     """The sandbox's own per-connection tasks (the server outlives the clients)."""
     return "aiohttp" in getattr(task.get_coro(), "__qualname__", "") or "RequestHandler" in (
@@ -216,6 +234,8 @@ async def test_two_hundred_accounts_one_session_one_pool(
         ttls = {key: await redis.pttl(key) for key in keys}
         left = {t for t in asyncio.all_tasks() if t not in baseline and not _server_tasks(t)}
         assert left == {asyncio.current_task()} or left == set(), left
+        timers = [h for h in _timers() if "kashflow_async" in _where(h)]
+        assert timers == [], timers
 
     # the accounts' limits were shared through Redis all along (no fall-back)
     assert [r.getMessage() for r in caplog.records] == []
