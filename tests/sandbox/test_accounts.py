@@ -356,3 +356,18 @@ def test_an_accounts_faults_apply_only_to_what_the_servers_let_through() -> None
     assert (fourth.action, fourth.status) == ("500", 500)
     alone = decide_in_turn(FaultInjector(Faults(error_rate=1.0)), None, "GET /invoices")
     assert alone.status in (500, 503)
+
+
+def test_sandbox_wide_settings_hold_for_every_account() -> None:
+    sb = Sandbox(accounts=2, extra_members=True, retain_quotes_after_conversion=False, **SIZES)
+    late = sb.add_account(AccountConfig("late@example.com", "p", "word"))
+    settings = [account.state.settings for account in sb.accounts]
+    assert [s.extra_members for s in settings] == [True] * 4
+    assert [s.retain_quotes_after_conversion for s in settings] == [False] * 4
+    sb.extra_members = False
+    assert not any(account.state.settings.extra_members for account in sb.accounts)
+    assert (
+        sb.add_account(AccountConfig("later@example.com", "p", "word")).state.settings.extra_members
+        is False
+    )
+    assert late.state.today() == sb.state.today()
