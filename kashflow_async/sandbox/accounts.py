@@ -7,7 +7,6 @@ and faults, and every request is served by the account its token (or login) name
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,38 +14,10 @@ from dataclasses import dataclass
 from ..models import LoginChallenge, LoginRequest, SessionToken
 from .errors import Unauthorized
 from .faults import FaultInjector, Faults, Stats
-from .seed import populate
 from .sessions import Sessions
 from .state import State
 
-__all__ = ["AccountConfig", "Accounts", "BookSizes", "SandboxAccount", "new_state"]
-
-
-@dataclass(frozen=True)
-class BookSizes:
-    """How many demo customers, invoices, quotes, purchases and projects an account starts
-    with."""
-
-    customers: int = 25
-    invoices: int = 200
-    quotes: int = 50
-    purchases: int = 40
-    projects: int = 5
-
-
-def new_state(seed: int, sizes: BookSizes, today: dt.date | None = None) -> State:
-    """A complete account in memory: `State` filled with the demo data of `seed`."""
-    state = State(today=today, seed=seed)
-    populate(
-        state,
-        seed=seed,
-        customers=sizes.customers,
-        invoices=sizes.invoices,
-        quotes=sizes.quotes,
-        purchases=sizes.purchases,
-        projects=sizes.projects,
-    )
-    return state
+__all__ = ["AccountConfig", "Accounts", "SandboxAccount"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,16 @@ from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ACTIONS", "Decision", "FaultInjector", "FaultRule", "Faults", "RequestRecord", "Stats"]
+__all__ = [
+    "ACTIONS",
+    "Decision",
+    "FaultInjector",
+    "FaultRule",
+    "Faults",
+    "RequestRecord",
+    "Stats",
+    "decide_in_turn",
+]
 
 #: What a scripted request may meet: ``ok``, an HTTP status (``"500"``, ``"503"``,
 #: ``"429"``, any 4xx/5xx), ``drop_before`` (connection closed, nothing applied) or
@@ -164,6 +173,17 @@ class FaultInjector:
         if draw < rule.drop_after_rate:
             return Decision(latency, "drop_after")
         return Decision(latency, "ok")
+
+
+def decide_in_turn(server: FaultInjector, own: FaultInjector | None, key: str) -> Decision:
+    """The fate of a request to `key`: the server's faults first, then, only if they let
+    it through, the account's `own` (their latencies add up; a request the server's
+    faults stop never moves the account's scripts or rate window)."""
+    decision = server.decide(key)
+    if own is None or decision.action != "ok":
+        return decision
+    mine = own.decide(key)
+    return Decision(decision.latency + mine.latency, mine.action, mine.status, mine.retry_after)
 
 
 def new_request_id() -> str:

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from .accounts import SandboxAccount
 from .errors import SandboxError, Unauthorized
-from .faults import Decision, RequestRecord
+from .faults import RequestRecord, decide_in_turn
 from .http import (
     ACCOUNTS_KEY,
     CLOCK_KEY,
@@ -23,7 +23,7 @@ from .http import (
     serve_as,
 )
 
-__all__ = ["CLOSED", "route_key", "sandbox_middleware"]
+__all__ = ["CLOSED", "route_account", "route_key", "sandbox_middleware"]
 
 log = logging.getLogger("kashflow_async.sandbox")
 
@@ -89,17 +89,6 @@ def route_account(request: web.Request, key: str) -> SandboxAccount | None:
     return account
 
 
-def decide(request: web.Request, key: str, account: SandboxAccount | None) -> Decision:
-    """The fate of one request: the server's faults first, then, if they let it through,
-    the account's own (their latencies add up)."""
-    decision = request.app[FAULTS_KEY].decide(key)
-    own = account.injector if account is not None else None
-    if own is None or decision.action != "ok":
-        return decision
-    mine = own.decide(key)
-    return Decision(decision.latency + mine.latency, mine.action, mine.status, mine.retry_after)
-
-
 async def _answer(
     request: web.Request, handler: Handler, record: RequestRecord
 ) -> web.StreamResponse:
@@ -114,7 +103,8 @@ async def _answer(
             f"{request.method} {request.path}: {exc.reason}.",
         )
     account = route_account(request, key)
-    decision = decide(request, key, account)
+    own = account.injector if account is not None else None
+    decision = decide_in_turn(request.app[FAULTS_KEY], own, key)
     if decision.latency:
         await request.app[CLOCK_KEY].sleep(decision.latency)
     action = record.fault = decision.action

@@ -67,9 +67,12 @@ from .views import page_slice
 
 __all__ = ["COLLECTIONS", "PREFIX", "Collection", "build_app"]
 
-_state = state_of
 
 M = TypeVar("M")
+
+
+def _state(request: web.Request) -> State:
+    return state_of(request)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -106,7 +109,7 @@ async def list_invoices(request: web.Request) -> web.Response:
     status = enum_param(request, "filterby", InvoiceFilter, InvoiceFilter.ALL)
     project = int_param(request, "projectnumber", 0) or None
     customer = request.query.get("customercode", "").strip() or None
-    items, total = state_of(request).invoices.page(
+    items, total = _state(request).invoices.page(
         page,
         perpage,
         sortby=sortby,
@@ -132,7 +135,7 @@ async def update_invoice_address(request: web.Request) -> web.Response:
     if not code.strip():
         raise BadRequest("Query parameter customercode is required.")
     body = await read_body(request, Address, "Address")
-    state_of(request).invoices.update_address(code, body)
+    _state(request).invoices.update_address(code, body)
     return web.Response(status=200)
 
 
@@ -142,7 +145,7 @@ async def list_quotes(request: web.Request) -> web.Response:
     sortby = enum_param(request, "sortby", QuoteSortField, QuoteSortField.NUMBER)
     order = enum_param(request, "order", SortOrder, SortOrder.ASC)
     customer = request.query.get("customercode", "").strip() or None
-    items, total = state_of(request).quotes.page(
+    items, total = _state(request).quotes.page(
         page, perpage, sortby=sortby, order=order, customer_code=customer
     )
     extra = {"sortby": sortby.value, "order": order.value}
@@ -290,7 +293,7 @@ class Collection(Generic[M]):
 
         async def create(request: web.Request) -> web.Response:
             body = await read_body(request, self.model, what)
-            return respond(request, self.create(state_of(request), body), 201)
+            return respond(request, self.create(_state(request), body), 201)
 
         async def update(request: web.Request) -> web.Response:
             state = state_for(request)
@@ -386,7 +389,7 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
 
 async def list_credits(request: web.Request) -> web.Response:
     """GET /internal/invoices/{invoiceid}/credits: the customer's credits."""
-    credits = state_of(request).customer_credits.for_invoice(path_int(request, "invoiceid"))
+    credits = _state(request).customer_credits.for_invoice(path_int(request, "invoiceid"))
     return respond(request, credits)
 
 
@@ -394,7 +397,7 @@ async def apply_credits(request: web.Request) -> web.Response:
     """POST /internal/invoices/{invoiceid}/credits: 200 with the updated invoice."""
     body = await read_body(request, list[Credit], "list of credits")
     invoice_id = path_int(request, "invoiceid")
-    return respond(request, state_of(request).customer_credits.apply(invoice_id, body))
+    return respond(request, _state(request).customer_credits.apply(invoice_id, body))
 
 
 async def convert(request: web.Request) -> web.Response:
@@ -411,7 +414,7 @@ async def convert(request: web.Request) -> web.Response:
     else:
         raise BadRequest(f"retainafterconversion must be true or false, not {raw!r}.")
     numbers = await read_body(request, list[int], "list of quote numbers")
-    return respond(request, state_of(request).quotes.convert(numbers, retain), 201)
+    return respond(request, _state(request).quotes.convert(numbers, retain), 201)
 
 
 def build_app(

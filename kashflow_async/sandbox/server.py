@@ -10,10 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
-from .accounts import AccountConfig, Accounts, BookSizes, SandboxAccount, new_state
+from .accounts import AccountConfig, Accounts, SandboxAccount
 from .clock import Clock, SystemClock
 from .faults import FaultInjector, Faults, Stats
 from .routes import PREFIX, build_app
+from .seed import populate
+from .state import State
 
 __all__ = ["DEFAULT_MEMORABLE_WORD", "DEFAULT_PASSWORD", "DEFAULT_USERNAME", "HOST", "Sandbox"]
 
@@ -89,10 +91,21 @@ class Sandbox:
         self.clock: Clock = clock or SystemClock()
         self._today = today
         self._seed = seed
-        self._sizes = BookSizes(customers, invoices, quotes, purchases, projects)
+        #: what every account's books start with (see `_books`)
+        self._demo = {
+            "customers": customers,
+            "invoices": invoices,
+            "quotes": quotes,
+            "purchases": purchases,
+            "projects": projects,
+        }
+        self._settings = {
+            "retain_quotes_after_conversion": retain_quotes_after_conversion,
+            "extra_members": extra_members,
+            "project_list": project_list,
+            "project_path": project_path,
+        }
         self._token_idle_timeout = token_idle_timeout
-        self._settings = (retain_quotes_after_conversion, extra_members)
-        self._projects = (project_list, project_path)
         self.accounts = Accounts()
         default = self.add_account(AccountConfig(username, password, memorable_word), seed=seed)
         #: the default account's books and sessions
@@ -120,19 +133,24 @@ class Sandbox:
             seed = config.seed
         elif seed is None:
             seed = self._seed + len(self.accounts)
-        state = new_state(seed, self._sizes, self._today)
-        state.settings.retain_quotes_after_conversion = self._settings[0]
-        state.settings.extra_members = self._settings[1]
-        state.settings.project_list, state.settings.project_path = self._projects
         account = SandboxAccount(
             config,
-            state,
+            self._books(seed),
             index=self.accounts.index,
             idle_timeout=self._token_idle_timeout,
             rng=random.Random(seed),
             clock=self.clock.now,
         )
         return self.accounts.add(account)
+
+    def _books(self, seed: int) -> State:
+        """A complete account in memory: `State` with the demo data of `seed` and the
+        sandbox's settings."""
+        state = State(today=self._today, seed=seed)
+        populate(state, seed=seed, **self._demo)
+        for name, value in self._settings.items():
+            setattr(state.settings, name, value)
+        return state
 
     def account(self, username: str) -> SandboxAccount:
         """The account that logs in as `username` (`KeyError` naming it if none does)."""
@@ -172,7 +190,9 @@ class Sandbox:
 
     @extra_members.setter
     def extra_members(self, value: bool) -> None:
-        self.state.settings.extra_members = value
+        self._settings["extra_members"] = value
+        for account in self.accounts:
+            account.state.settings.extra_members = value
 
     @property
     def port(self) -> int:

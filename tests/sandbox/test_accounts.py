@@ -22,6 +22,7 @@ from kashflow_async import (
 )
 from kashflow_async.sandbox import AccountConfig, FakeClock, Faults, Sandbox, ServeOptions
 from kashflow_async.sandbox.__main__ import build_parser, options_from_args
+from kashflow_async.sandbox.faults import FaultInjector, decide_in_turn
 
 SIZES = {"invoices": 6, "quotes": 2, "customers": 4, "purchases": 2}
 
@@ -340,3 +341,33 @@ async def test_a_login_goes_to_the_account_its_user_name_names(sb: Sandbox) -> N
             assert resp.status == 401
             assert (await resp.json())["Error"] == "InvalidToken"
     assert sb.stats.records[-1].account is None  # no account served the forged answer
+
+
+def test_an_accounts_faults_apply_only_to_what_the_servers_let_through() -> None:
+    server = FaultInjector(Faults(latency=0.5, script=("ok", "503")))
+    own = FaultInjector(Faults(latency=0.25, script=("429", "ok", "500"), retry_after=3.0))
+    first = decide_in_turn(server, own, "GET /invoices")
+    assert (first.latency, first.status, first.retry_after) == (0.75, 429, 3.0)
+    second = decide_in_turn(server, own, "GET /invoices")
+    assert (second.latency, second.status) == (0.5, 503)  # the server's fault, its latency
+    third = decide_in_turn(server, own, "GET /invoices")
+    assert (third.action, third.latency) == ("ok", 0.75)  # the account's script moved on
+    fourth = decide_in_turn(server, own, "GET /invoices")  # the 503 spent none of its script
+    assert (fourth.action, fourth.status) == ("500", 500)
+    alone = decide_in_turn(FaultInjector(Faults(error_rate=1.0)), None, "GET /invoices")
+    assert alone.status in (500, 503)
+
+
+def test_sandbox_wide_settings_hold_for_every_account() -> None:
+    sb = Sandbox(accounts=2, extra_members=True, retain_quotes_after_conversion=False, **SIZES)
+    late = sb.add_account(AccountConfig("late@example.com", "p", "word"))
+    settings = [account.state.settings for account in sb.accounts]
+    assert [s.extra_members for s in settings] == [True] * 4
+    assert [s.retain_quotes_after_conversion for s in settings] == [False] * 4
+    sb.extra_members = False
+    assert not any(account.state.settings.extra_members for account in sb.accounts)
+    assert (
+        sb.add_account(AccountConfig("later@example.com", "p", "word")).state.settings.extra_members
+        is False
+    )
+    assert late.state.today() == sb.state.today()
