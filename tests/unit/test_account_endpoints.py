@@ -184,3 +184,18 @@ async def test_hooks_see_the_documented_route_templates(
     assert routes == [
         "/customers/{code}", "/suppliers/{code}", "/purchases/{number}", "/projects/{number}"
     ]  # fmt: skip
+
+
+async def test_raw_twins_of_the_special_cases(
+    fmt: str, mock: aioresponses, make_client: Callable[..., KashFlowClient]
+) -> None:
+    kf = make_client(wire_format=fmt)
+    projects = [Project(number=1, name="P1")]
+    mock.get(f"{BASE}/projects", **reply(fmt, projects))
+    raw = await kf.projects.with_raw_response.page()
+    assert raw.status == 200
+    assert raw.parse().data == projects  # a bare array parses as its one page
+    failure = DeletionFailure(code="X", reason="No such customer.")
+    mock.delete(f"{BASE}/customerlist", status=200, **reply(fmt, [failure]))
+    answer = await kf.customers.with_raw_response.delete_many(["X"])
+    assert answer.status == 200 and answer.parse() == [failure]
