@@ -15,11 +15,12 @@ import re
 from typing import Any, TypeVar
 
 from ..codecs import get_codec
-from ..errors import BadRequestError, NotFoundError
+from ..errors import AmbiguousResultError, BadRequestError, NotFoundError
 from .results import NumberConflictError
 
 __all__ = [
     "content_digest",
+    "cut_short",
     "differing_field",
     "find_created",
     "key_of",
@@ -149,7 +150,8 @@ async def find_created(resource: Any, item: M, claimed: set[Any]) -> M | None:
     if not customer or not hasattr(resource, "list"):
         return None
     reference = (getattr(item, "customer_reference", None) or "").strip()
-    async for summary in resource.list(customer_code=customer):
+    listing = resource.list(customer_code=customer)
+    async for summary in listing:
         if summary.number is None or summary.number in claimed:
             continue
         if reference and (summary.customer_reference or "").strip() != reference:
@@ -158,4 +160,17 @@ async def find_created(resource: Any, item: M, claimed: set[Any]) -> M | None:
         if same_content(item, full) and summary.number not in claimed:
             claimed.add(summary.number)
             return full
+    cut_short(listing, item)
     return None
+
+
+def cut_short(listing: Any, item: Any) -> None:
+    """Raise `AmbiguousResultError` when a lookup's `listing` ended early (the server's
+    pages did not add up, for instance while other creates changed the count): not
+    finding `item` there proves nothing, so it must not be sent again on that ground."""
+    reason = getattr(listing, "stopped", None)
+    if reason:
+        raise AmbiguousResultError(
+            f"looking this input up was cut short ({reason}): it may have been created",
+            sent=item,
+        )

@@ -118,6 +118,9 @@ class PartyBook(Generic[P]):
         """How many are stored."""
         return len(self.store)
 
+    def __len__(self) -> int:
+        return len(self.store)
+
     def stored(self, code: str) -> P:
         """The stored party with `code` (404 if none)."""
         party: P | None = self.store.get(code_key(code))

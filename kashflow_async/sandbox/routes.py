@@ -63,6 +63,7 @@ from .records import INVOICES, PURCHASES, BulkKind
 from .state import State
 from .state import customers as customer_rules
 from .state import suppliers as supplier_rules
+from .users import user_routes
 from .views import page_slice
 
 __all__ = ["COLLECTIONS", "PREFIX", "Collection", "build_app"]
@@ -446,6 +447,7 @@ def build_app(
             web.post(p + "/internal/invoices/{invoiceid:\\d+}/credits", apply_credits),
             web.post(p + "/internal/invoices", convert),
             *book_routes(p),
+            *user_routes(p),
         ]
     )
     return app
