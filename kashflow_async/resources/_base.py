@@ -4,7 +4,6 @@ A resource class only declares its path and model."""
 
 from __future__ import annotations
 
-import copy
 import difflib
 from collections.abc import AsyncIterable, Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -76,19 +75,6 @@ class Resource(_Moded[Mode], Generic[M, Mode]):
     def __repr__(self) -> str:
         raw = " (raw)" if self._transport.raw else ""
         return f"<{type(self).__name__} {self.path}{raw}>"
-
-    if not TYPE_CHECKING:
-
-        @property
-        def with_raw_response(self):
-            """This resource with every method returning a `RawResponse`."""
-            view = self._raw
-            if view is None:
-                view = copy.copy(self)
-                view._transport = self._transport.raw_view()
-                view._raw = view
-                self._raw = view
-            return view
 
     @endpoint
     async def get(self, number: int) -> M:

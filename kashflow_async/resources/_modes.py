@@ -9,6 +9,7 @@ transport, so every method has its raw twin with no code of its own; `endpoint` 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -68,9 +69,25 @@ class _Listing(Generic[P, T]):
 
 
 class _Moded(Generic[Mode]):
-    """The base of every resource: what the mode overloads match on."""
+    """The base of every resource: what the mode overloads match on.
+
+    A subclass holds `_transport` and `_raw` (None until its raw view is first asked for).
+    """
 
     __slots__ = ()
+
+    if not TYPE_CHECKING:
+
+        @property
+        def with_raw_response(self):
+            """This object with every method returning a `RawResponse` (made once, kept)."""
+            view = self._raw
+            if view is None:
+                view = copy.copy(self)
+                view._transport = self._transport.raw_view()
+                view._raw = view
+                self._raw = view
+            return view
 
 
 def endpoint(

@@ -8,7 +8,6 @@ limits and coordinator, event hooks, tracing, ``with_options`` and the raw twin
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_origin
 
@@ -46,19 +45,6 @@ class AnyEndpoint(_Moded[Mode]):
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self._raw: Any = None
-
-    if not TYPE_CHECKING:
-
-        @property
-        def with_raw_response(self):
-            """This object with `request` answering a `RawResponse`."""
-            view = self._raw
-            if view is None:
-                view = copy.copy(self)
-                view._transport = self._transport.raw_view()
-                view._raw = view
-                self._raw = view
-            return view
 
     @endpoint
     async def request(
