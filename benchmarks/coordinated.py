@@ -17,6 +17,7 @@ import asyncio
 import cProfile
 import gc
 import io
+import logging
 import pstats
 import sys
 import time
@@ -51,12 +52,14 @@ SETTINGS: dict[str, dict[str, Any]] = {
 #: admissions per account in the accounts run
 ADMITS_PER_ACCOUNT = 20
 #: the pool's connection cap in the accounts run
-MAX_CONNECTIONS = 20
+MAX_CONNECTIONS = 50
 
 
 async def _accounts(redis_url: str, n: int) -> dict[str, float]:
     """N account coordinators over one `Coordination`: memory per account, Redis
     connections, and client CPU per admission (admit + release, every account at once)."""
+    warnings = _Count()
+    logging.getLogger("kashflow_async.coordination").addHandler(warnings)
     async with Coordination(redis_url, max_connections=MAX_CONNECTIONS) as coordination:
         gc.collect()
         tracemalloc.start()
@@ -82,6 +85,7 @@ async def _accounts(redis_url: str, n: int) -> dict[str, float]:
         connections = len(await coordination.redis.client_list())
         for coord in coords:
             await coord.aclose()
+    logging.getLogger("kashflow_async.coordination").removeHandler(warnings)
     admits = n * ADMITS_PER_ACCOUNT
     return {
         "accounts": n,
@@ -89,7 +93,20 @@ async def _accounts(redis_url: str, n: int) -> dict[str, float]:
         "redis_connections": connections,
         "cpu_us_per_admit": cpu / admits * 1e6,
         "admits_per_s": admits / wall,
+        # a command that waited POOL_WAIT_SECONDS for a connection counts as an outage
+        "outages": warnings.count,
     }
+
+
+class _Count(logging.Handler):
+    """Counts the coordination's warnings (one per outage)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 async def _contender(stack: AsyncExitStack, name: str, url: str, redis_url: str, c: int) -> Call:
@@ -203,10 +220,18 @@ def render(results: dict[str, Any]) -> str:
                 str(r["redis_connections"]),
                 fmt(r["cpu_us_per_admit"]),
                 fmt(r["admits_per_s"]),
+                str(r.get("outages", 0)),
             ]
             for r in runs
         ]
-        header = ["accounts", "KiB/account", "Redis connections", "CPU µs/admit", "admits/s"]
+        header = [
+            "accounts",
+            "KiB/account",
+            "Redis connections",
+            "CPU µs/admit",
+            "admits/s",
+            "pool waits over 5 s",
+        ]
         parts.append(
             f"**Many accounts over one pool ({loop_name})**: `Coordination(url, "
             f"max_connections={MAX_CONNECTIONS})`, one coordinator per account, each "
