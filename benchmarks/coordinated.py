@@ -13,19 +13,22 @@ median of the per-round ratios to the plain client, under every event loop insta
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import gc
 import io
+import logging
 import pstats
 import sys
 import time
+import tracemalloc
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from functools import partial
 from typing import Any
 
 from kashflow_async import KashFlowClient
-from kashflow_async.coordination import RedisCoordinator
+from kashflow_async.coordination import Coordination, RedisCoordinator
 from kashflow_async.coordination.testing import RedisServer, redis_server_path
 
 from ._loops import loops, run_on
@@ -43,9 +46,67 @@ CONTENDERS = (PLAIN, RATE, IN_FLIGHT)
 GOALS = {RATE: 1.25, IN_FLIGHT: 1.35}
 
 SETTINGS: dict[str, dict[str, Any]] = {
-    "quick": {"concurrency": 64, "rounds": 2, "target_s": 0.05},
-    "full": {"concurrency": 64, "rounds": 8, "target_s": 0.4},
+    "quick": {"concurrency": 64, "rounds": 2, "target_s": 0.05, "accounts": (1, 10)},
+    "full": {"concurrency": 64, "rounds": 8, "target_s": 0.4, "accounts": (1, 10, 100, 1000)},
 }
+#: admissions per account in the accounts run
+ADMITS_PER_ACCOUNT = 20
+#: the pool's connection cap in the accounts run
+MAX_CONNECTIONS = 50
+
+
+async def _accounts(redis_url: str, n: int) -> dict[str, float]:
+    """N account coordinators over one `Coordination`: memory per account, Redis
+    connections, and client CPU per admission (admit + release, every account at once)."""
+    warnings = _Count()
+    logging.getLogger("kashflow_async.coordination").addHandler(warnings)
+    async with Coordination(redis_url, max_connections=MAX_CONNECTIONS) as coordination:
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        coords = [
+            coordination.account(f"acct-{i}", rate_limit=1_000_000.0, max_in_flight=1_000)
+            for i in range(n)
+        ]
+        made = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+
+        async def one(coord: RedisCoordinator) -> None:
+            for _ in range(ADMITS_PER_ACCOUNT):
+                await coord.admit()
+                coord.release()
+
+        await asyncio.gather(*(one(c) for c in coords[: min(n, 10)]))  # warm the pool
+        cpu, wall = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(one(c) for c in coords))
+        for coord in coords:
+            await coord.drain()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        connections = len(await coordination.redis.client_list())
+        for coord in coords:
+            await coord.aclose()
+    logging.getLogger("kashflow_async.coordination").removeHandler(warnings)
+    admits = n * ADMITS_PER_ACCOUNT
+    return {
+        "accounts": n,
+        "bytes_per_account": (made - before) / n,
+        "redis_connections": connections,
+        "cpu_us_per_admit": cpu / admits * 1e6,
+        "admits_per_s": admits / wall,
+        # a command that waited POOL_WAIT_SECONDS for a connection counts as an outage
+        "outages": warnings.count,
+    }
+
+
+class _Count(logging.Handler):
+    """Counts the coordination's warnings (one per outage)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 async def _contender(stack: AsyncExitStack, name: str, url: str, redis_url: str, c: int) -> Call:
@@ -84,10 +145,21 @@ async def _measure(
 
 
 def run(
-    *, concurrency: int, rounds: int, target_s: float, loop: str | None = None
+    *,
+    concurrency: int,
+    rounds: int,
+    target_s: float,
+    accounts: tuple[int, ...] = (),
+    loop: str | None = None,
 ) -> dict[str, Any]:
-    """µs/request (wall and client CPU) of each contender under every event loop."""
-    results: dict[str, Any] = {"concurrency": concurrency, "rounds": rounds, "loops": {}}
+    """µs/request (wall and client CPU) of each contender under every event loop, and the
+    many-accounts figures for each count in `accounts`."""
+    results: dict[str, Any] = {
+        "concurrency": concurrency,
+        "rounds": rounds,
+        "loops": {},
+        "accounts": {},
+    }
     if redis_server_path() is None:
         results["skipped"] = "redis-server is not installed"
         return results
@@ -101,6 +173,9 @@ def run(
                 n: {**summarize(wall).as_dict(), "cpu": summarize(cpu).as_dict()}
                 for n, (wall, cpu) in samples.items()
             }
+            results["accounts"][loop_name] = [
+                run_on(factory, partial(_accounts, redis.url, n)) for n in accounts
+            ]
     return results
 
 
@@ -135,6 +210,34 @@ def render(results: dict[str, Any]) -> str:
             )
         header = ["path", "wall µs/req", "CPU µs/req", "CPU ratio", "wall ratio"]
         parts.append(f"**{loop_name}**\n\n{table(header, rows)}")
+    for loop_name, runs in results.get("accounts", {}).items():
+        if not runs:
+            continue
+        rows = [
+            [
+                str(r["accounts"]),
+                fmt(r["bytes_per_account"] / 1024),
+                str(r["redis_connections"]),
+                fmt(r["cpu_us_per_admit"]),
+                fmt(r["admits_per_s"]),
+                str(r.get("outages", 0)),
+            ]
+            for r in runs
+        ]
+        header = [
+            "accounts",
+            "KiB/account",
+            "Redis connections",
+            "CPU µs/admit",
+            "admits/s",
+            "pool waits over 5 s",
+        ]
+        parts.append(
+            f"**Many accounts over one pool ({loop_name})**: `Coordination(url, "
+            f"max_connections={MAX_CONNECTIONS})`, one coordinator per account, each "
+            f"admitting and releasing {ADMITS_PER_ACCOUNT} times, all accounts at once.\n\n"
+            + table(header, rows)
+        )
     return "\n".join(parts)
 
 

@@ -104,7 +104,7 @@ def root_options(
         typer.Option(
             "--namespace",
             envvar="KASHFLOW_NAMESPACE",
-            help="Redis namespace: one per account. [default: a digest of base URL and username]",
+            help="Redis namespace: one per account (default: a digest of base URL and username).",
             show_default=False,
         ),
     ] = None,

@@ -38,6 +38,9 @@ logger = logging.getLogger("kashflow_async.coordination")
 RECHECK_SECONDS = 0.25
 #: Seconds a connect or a command may take before Redis counts as unreachable.
 SOCKET_TIMEOUT = 1.0
+#: Seconds a command may wait for a free connection of a full pool before Redis counts as
+#: unreachable (longer than `SOCKET_TIMEOUT`: many accounts may queue behind one pool).
+POOL_WAIT_SECONDS = 5.0
 #: Replies that mean "Redis is there but cannot serve now": outages, not misconfiguration.
 _TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "UNBLOCKED")
 
@@ -173,12 +176,12 @@ class Pool:
             from redis.backoff import NoBackoff
 
             assert self._url is not None
-            # blocking: at max_connections, a command waits (up to `timeout`) for a
-            # connection to come back instead of failing at once
+            # blocking: at max_connections, a command waits (up to POOL_WAIT_SECONDS)
+            # for a connection to come back instead of failing at once
             options: dict[str, Any] = {
                 "socket_timeout": SOCKET_TIMEOUT,
                 "socket_connect_timeout": SOCKET_TIMEOUT,
-                "timeout": SOCKET_TIMEOUT,
+                "timeout": POOL_WAIT_SECONDS,
                 "retry": Retry(NoBackoff(), 0),
                 "decode_responses": True,
                 **self._options,

@@ -283,6 +283,8 @@ class RedisCoordinator(AsyncClosing):
         """Finish pending writes, then close the connection pool if this coordinator
         opened it (a given client or a `Coordination`'s pool stays open)."""
         await self.drain()
+        if self._link.pool.up:  # no longer a live process of the namespace
+            await self._link.run_quietly(_leave, self.keys.heartbeats, self._heartbeat[0])
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -298,6 +300,10 @@ class RedisCoordinator(AsyncClosing):
         except Unavailable:
             pass
         return self
+
+
+async def _leave(redis: Redis, key: str, member: str) -> None:
+    await redis.zrem(key, member)
 
 
 async def _hello(redis: Redis, key: str, heartbeat: tuple[str, int]) -> int:

@@ -1,6 +1,7 @@
 """The shared session token, sealed so that only its own login can use it.
 
-The key is derived with scrypt (memory-hard: 16 MiB, about 30-60 ms once per client) from
+The key is derived with scrypt (memory-hard: 16 MiB, about 30-60 ms, once per login and
+namespace in a process) from
 the username, password, memorable word, base URL and namespace; the token is sealed with
 AES-256-GCM (both from the ``cryptography`` library), the namespace as associated data.
 A reader of Redis without the credentials cannot use the token, and a client with other

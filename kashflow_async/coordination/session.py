@@ -15,6 +15,7 @@ others wait for the new token. No key ever holds the password or the memorable w
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
@@ -90,7 +91,7 @@ class SealedSession:
     only these credentials derive. Redis unreachable: the client logs in on its own
     (strict: `CoordinationError`)."""
 
-    __slots__ = ("_blob", "_credentials", "_seal", "_store", "_token")
+    __slots__ = ("_blob", "_credentials", "_deriving", "_seal", "_store", "_token")
 
     def __init__(self, store: RedisSession, credentials: tuple[str, str, str, str]) -> None:
         self._store = store
@@ -99,6 +100,17 @@ class SealedSession:
         # the token last read or written, and its sealed form (for compare-and-delete)
         self._token: str | None = None
         self._blob: str | None = None
+        # the key is derived at once, in a thread, when a loop runs: ready by first use
+        self._deriving: asyncio.Future[Seal] | None = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._deriving = loop.run_in_executor(None, self._derive)
+        self._deriving.add_done_callback(_retrieve)
+
+    def _derive(self) -> Seal:
+        return _seal_of(*self._credentials, self._store._link.namespace)
 
     def __repr__(self) -> str:
         return f"SealedSession(namespace={self._store._link.namespace!r}, credentials='***')"
@@ -106,19 +118,11 @@ class SealedSession:
     async def _key(self) -> Seal:
         seal = self._seal
         if seal is None:
-            username, password, word, base_url = self._credentials
-            namespace = self._store._link.namespace
+            deriving = self._deriving
             # scrypt takes tens of ms: off the event loop
-            seal = await asyncio.to_thread(
-                lambda: Seal(
-                    username=username,
-                    password=password,
-                    memorable_word=word,
-                    base_url=base_url,
-                    namespace=namespace,
-                )
-            )
+            seal = await (deriving if deriving is not None else asyncio.to_thread(self._derive))
             self._seal = seal
+            self._deriving = None
         return seal
 
     async def renew(self, stale: str | None, login: Callable[[], Awaitable[str]]) -> str:
@@ -183,6 +187,25 @@ class SealedSession:
             return None
         self._token, self._blob = token, blob
         return token
+
+
+@functools.lru_cache(maxsize=1024)
+def _seal_of(username: str, password: str, word: str, base_url: str, namespace: str) -> Seal:
+    """The `Seal` of one login in one namespace, derived once per process (clients of the
+    same account share it)."""
+    return Seal(
+        username=username,
+        password=password,
+        memorable_word=word,
+        base_url=base_url,
+        namespace=namespace,
+    )
+
+
+def _retrieve(future: asyncio.Future[Seal]) -> None:
+    """Mark a derivation's error as seen (it is raised again where the key is awaited)."""
+    if not future.cancelled():
+        future.exception()
 
 
 #: `_shared_token`'s answer for a token sealed by other credentials.

@@ -105,13 +105,20 @@ class Slots:
 
 class Admission(Protocol):
     """Limits shared beyond this client (e.g. `kashflow_async.coordination`): consulted
-    after the client's own limits, for every attempt."""
+    after the client's own limits, for every attempt.
+
+    Every `admit()` that returns holds one slot, which the admission names itself (a
+    coordinator makes a lease id per admit, so that it can give that very lease back even
+    when the admit's answer was lost); every `release()` gives back one slot. An `admit()`
+    that raises (cancelled, timed out, failed) holds nothing: the admission gives back
+    whatever it may have taken, and `release()` is not called for it.
+    """
 
     async def admit(self) -> None:
         """Wait until the shared limits let one more attempt go; pair with `release()`."""
 
     def release(self) -> None:
-        """The attempt admitted by `admit()` is over."""
+        """The attempt admitted by `admit()` is over: one slot goes back (never waits)."""
 
     def pause(self, seconds: float) -> None:
         """A 429 asked to hold every request for `seconds`."""

@@ -119,3 +119,16 @@ async def test_a_closed_coordination_hands_out_no_more_accounts() -> None:
     await coordination.aclose()
     with pytest.raises(InvalidArgumentError, match="closed"):
         coordination.account("late")
+
+
+async def test_a_closed_coordinator_is_no_longer_counted_live(redis_server: RedisServer) -> None:
+    admin = Redis.from_url(redis_server.url, decode_responses=True)
+    async with Coordination(redis_server.url) as coordination:
+        first = coordination.account("n", rate_limit=100)
+        async with first, coordination.account("n", rate_limit=100) as second:
+            await second.admit()
+            second.release()
+            assert second.live == 2
+            assert await admin.zcard(second.keys.heartbeats) == 2
+        assert await admin.zcard(second.keys.heartbeats) == 0
+    await admin.aclose()
