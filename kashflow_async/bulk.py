@@ -43,7 +43,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from ._checks import whole_number
 from ._closing import AsyncClosing
 from ._sending import SENDING
-from .errors import AmbiguousResultError, KashFlowError, NotFoundError
+from .errors import AmbiguousResultError, KashFlowError, NotFoundError, TransportError
 
 __all__ = [
     "DEFAULT_BULK_CONCURRENCY",
@@ -242,7 +242,9 @@ async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
     Without: among the records of `item`'s customer (``resource.list(customer_code=)``)
     whose numbers are not in `claimed`, the first with the same content (its number is
     then added to `claimed`). None when the resource cannot list or the item has no
-    customer code. Two identical inputs without numbers cannot be told apart.
+    customer code. Two identical inputs without numbers cannot be told apart. A listing
+    that ended early (the server's pages did not add up: `PageIterator.stopped`) proves
+    nothing: `TransportError`, the lookup is to be tried again.
     """
     number = getattr(item, "number", None)
     if number:
@@ -258,7 +260,8 @@ async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
     if not customer or not hasattr(resource, "list"):
         return None
     reference = (getattr(item, "customer_reference", None) or "").strip()
-    async for summary in resource.list(customer_code=customer):
+    listing = resource.list(customer_code=customer)
+    async for summary in listing:
         if summary.number is None or summary.number in claimed:
             continue
         if reference and (summary.customer_reference or "").strip() != reference:
@@ -267,6 +270,9 @@ async def find_created(resource: Any, item: M, claimed: set[int]) -> M | None:
         if same_content(item, full):
             claimed.add(summary.number)
             return full
+    stopped = getattr(listing, "stopped", None)
+    if stopped:  # a listing cut short proves nothing: the record may be further on
+        raise TransportError(f"the lookup of {customer}'s records was cut short ({stopped})")
     return None
 
 
