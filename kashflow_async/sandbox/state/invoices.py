@@ -21,7 +21,7 @@ from ...models._base import as_wire_date
 from ..account import Account
 from ..documents import DocumentBook, DocumentRules, derive_invoice, derive_status
 from ..errors import BadRequest, NotFound, invalid_numbers_message
-from ..money import ZERO, at_noon, day_of, q4
+from ..money import ZERO, at_noon, day_of, days_after, next_number, q4
 from ..records import code_key
 from ..views import INVOICE_SORT
 
@@ -139,7 +139,7 @@ class Invoices(DocumentBook[Invoice]):
             raise BadRequest(f"Invoice number {number} is already taken.")
         if not number:
             numbers = self.numbers()
-            number = (numbers[-1] + 1) if numbers else 1
+            number = next_number(numbers, "invoice")
         lines = self.new_lines(body)
         payments = self.payment_lines(body.payment_lines or [], [], number)
         self.fill_new(body, number, customer, lines)
@@ -147,7 +147,7 @@ class Invoices(DocumentBook[Invoice]):
         if body.due_date:
             body.due_date = as_wire_date(body.due_date)  # type: ignore[assignment]
         else:
-            body.due_date = at_noon(day_of(issued) + dt.timedelta(days=customer.payment_terms_days))
+            body.due_date = at_noon(days_after(issued, customer.payment_terms_days))
         body.address = body.address or customer.address
         body.payment_lines = payments
         body.reminder_letters = list(body.reminder_letters or [])
