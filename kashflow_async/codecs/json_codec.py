@@ -164,11 +164,17 @@ class JSONCodec:
         return kept
 
     def unkept(
-        self, data: bytes, type_: type, typed: Any = None, shape: Shape | None = None
+        self,
+        data: bytes,
+        type_: type,
+        typed: Any = None,
+        shape: Shape | None = None,
+        whole: bool = False,
     ) -> Unkept | None:
         """What a `type_` decoded from `data` does not keep (see `lossless`): `shape` is
         its nested objects as decoded, else read off `typed` (that decoded object, still
-        as decoded), else off `data` decoded again."""
+        as decoded), else off `data` decoded again. `whole`: the top level's member names
+        even when everything was kept."""
         if data[:3] == _BOM:
             data = data[3:]
         node = describe(type_)
@@ -177,16 +183,11 @@ class JSONCodec:
             if typed is None:
                 typed = self.decoder(type_).decode(data)
             shape = shape_of(node, typed)
-        return collect(node, shape, _RAW.decode(data), _ACCESS)
+        return collect(node, shape, _RAW.decode(data), _ACCESS, whole=whole)
 
     def plain_document(self, data: bytes) -> Any:
         """The whole body as JSON-like values (numbers exact)."""
         return _RAW.decode(data[3:] if data[:3] == _BOM else data)
-
-    def member_names(self, data: bytes) -> list[str]:
-        """The names of the top-level members of the object in `data` ([] if none)."""
-        raw = _RAW.decode(data[3:] if data[:3] == _BOM else data)
-        return list(raw) if isinstance(raw, dict) else []
 
     def decode(self, data: bytes, type_: type[T]) -> T:
         """Decode JSON `data` as `type_` (a leading UTF-8 BOM is skipped), or raise

@@ -137,13 +137,14 @@ class Original:
     """The body a top-level object was decoded from, the codec that decoded it, and the
     object's shape as decoded (its nested objects, by identity)."""
 
-    __slots__ = ("_done", "_unkept", "codec", "data", "shape")
+    __slots__ = ("_done", "_hollow", "_unkept", "codec", "data", "shape")
 
     def __init__(self, codec: Any, data: bytes, shape: Shape | None) -> None:
         self.codec = codec
         self.data = data
         self.shape = shape
         self._unkept: Unkept | None = None
+        self._hollow = False
         self._done = False
 
     def __repr__(self) -> str:
@@ -157,19 +158,29 @@ class Original:
     def __reduce__(self) -> Any:
         return (_original, (self.codec.name, self.data, self.shape))
 
-    def hollow(self, model: type) -> bool:
-        """Whether the body held none of `model`'s members (not an object of that kind)."""
+    def _read(self, model: type) -> None:
+        """Read the body again, once: what the models did not keep, and whether it held
+        any of `model`'s members at all."""
+        if self._done:
+            return
         node = describe(model)
         assert isinstance(node, StructNode)
-        names = self.codec.member_names(self.data)
-        return not set(names).intersection(_fields(node))
+        found = self.codec.unkept(self.data, model, shape=self.shape, whole=True)
+        self._hollow = found is None or not set(found.order).intersection(_fields(node))
+        if found is not None and not (found.extra or found.nulls or found.nested):
+            found = None
+        self._unkept = found
+        self._done = True
+
+    def hollow(self, model: type) -> bool:
+        """Whether the body held none of `model`'s members (not an object of that kind)."""
+        self._read(model)
+        return self._hollow
 
     def unkept_for(self, obj: Any, codec: Any) -> Unkept | None:
         """What the models did not keep of the body (computed on first use); for the
         other format, with undeclared members translated (`translate`)."""
-        if not self._done:
-            self._unkept = self.codec.unkept(self.data, type(obj), shape=self.shape)
-            self._done = True
+        self._read(type(obj))
         found = self._unkept
         if found is not None and codec.name != self.codec.name:
             return translate(found, self.codec, codec)
@@ -332,11 +343,17 @@ def _inner(field: Field) -> tuple[str, StructNode | None, bool]:
 
 
 def collect(
-    node: StructNode, shape: Shape | None, raw: Any, access: RawAccess, source: Any = None
+    node: StructNode,
+    shape: Shape | None,
+    raw: Any,
+    access: RawAccess,
+    source: Any = None,
+    whole: bool = False,
 ) -> Unkept | None:
-    """What the object decoded from `raw` did not keep (None when it kept everything);
-    `shape` holds its nested objects as decoded, `source` is the object itself when it is
-    nested (its members then travel with it alone)."""
+    """What the object decoded from `raw` did not keep (None when it kept everything,
+    unless `whole`: then the member names at least); `shape` holds its nested objects
+    as decoded, `source` is the object itself when it is nested (its members then travel
+    with it alone)."""
     members = access.members(raw)
     if members is None:
         return None
@@ -363,7 +380,7 @@ def collect(
             )
             if found is not None:
                 nested[name] = found
-    if not (extra or nulls or nested):
+    if not (extra or nulls or nested or whole):
         return None
     return Unkept(tuple(order), extra, frozenset(nulls), nested, source)
 

@@ -210,11 +210,17 @@ class XMLCodec:
         return values[0] if len(values) == 1 else values
 
     def unkept(
-        self, data: bytes, type_: type, typed: Any = None, shape: Shape | None = None
+        self,
+        data: bytes,
+        type_: type,
+        typed: Any = None,
+        shape: Shape | None = None,
+        whole: bool = False,
     ) -> Unkept | None:
         """What a `type_` decoded from `data` does not keep (see `lossless`): `shape` is
         its nested objects as decoded, else read off `typed` (that decoded object, still
-        as decoded), else off `data` decoded again."""
+        as decoded), else off `data` decoded again. `whole`: the top level's member names
+        even when everything was kept."""
         node = describe_value(None, type_)
         assert isinstance(node, StructNode)
         root = self._parse(data, lambda reason, **_: DecodeError(reason, wire_format="XML"))
@@ -222,16 +228,11 @@ class XMLCodec:
             if typed is None:
                 typed = self.decode(data, type_)
             shape = shape_of(node, typed)
-        return collect(node, shape, root, self._access)
+        return collect(node, shape, root, self._access, whole=whole)
 
     def plain_document(self, data: bytes) -> Any:
         """The whole body as JSON-like values (as `plain` reads an element)."""
         return plain_value(self._parse(data, lambda reason, **_: DecodeError(reason)))
-
-    def member_names(self, data: bytes) -> list[str]:
-        """The local names of the root element's children in `data`."""
-        root = self._parse(data, lambda reason, **_: DecodeError(reason, wire_format="XML"))
-        return [local_name(child) for child in child_elements(root)]
 
     # encoding
 

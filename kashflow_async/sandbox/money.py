@@ -4,6 +4,7 @@ noon, currencies filled in."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar, overload
 
@@ -20,8 +21,10 @@ __all__ = [
     "at_noon",
     "check_numbers",
     "day_of",
+    "days_after",
     "fill_currency",
     "naive",
+    "next_number",
     "q2",
     "q4",
 ]
@@ -119,6 +122,27 @@ def naive(value: dt.date | None) -> dt.datetime:
 def at_noon(day: dt.date) -> WireDateTime:
     """`day` at 12:00:00, as the API stores dates without a time."""
     return as_wire_date(dt.datetime.combine(naive(day).date(), _NOON))  # type: ignore[return-value]
+
+
+def next_number(numbers: Sequence[int], what: str) -> int:
+    """The number after the highest of `numbers` (ascending; 1 when empty); 400 when it
+    would be beyond a 32-bit number (the server's .NET int)."""
+    number = numbers[-1] + 1 if numbers else 1
+    if int32_problem(number) is not None:
+        raise BadRequest(
+            f"No {what} number is left after {numbers[-1]}: give the new {what} a Number."
+        )
+    return number
+
+
+def days_after(day: dt.date, days: int) -> dt.date:
+    """The calendar date `days` after `day`'s; 400 when it falls beyond year 9999."""
+    try:
+        return day_of(day) + dt.timedelta(days=days)
+    except OverflowError:
+        raise BadRequest(
+            f"The date {days} days after {day_of(day)} is beyond 9999-12-31."
+        ) from None
 
 
 def day_of(value: dt.date) -> dt.date:

@@ -14,7 +14,7 @@ from ..models._base import as_wire_date
 from .account import Account
 from .documents import DocumentBook, Party, derive_payable, derive_status
 from .errors import BadRequest, invalid_numbers_message
-from .money import ZERO, at_noon, day_of, q4
+from .money import ZERO, at_noon, day_of, days_after, next_number, q4
 from .records import code_key
 
 __all__ = ["PayableBook"]
@@ -98,7 +98,7 @@ class PayableBook(DocumentBook[Doc]):
             raise BadRequest(f"{what.capitalize()} number {number} is already taken.")
         if not number:
             numbers = self.numbers()
-            number = (numbers[-1] + 1) if numbers else 1
+            number = next_number(numbers, what)
         lines = self.new_lines(body)
         payments = self.payment_lines(body.payment_lines or [], [], number)
         self.fill_new(body, number, party, lines)
@@ -106,7 +106,7 @@ class PayableBook(DocumentBook[Doc]):
         if body.due_date:
             body.due_date = as_wire_date(body.due_date)  # type: ignore[assignment]
         else:
-            body.due_date = at_noon(day_of(issued) + dt.timedelta(days=terms_days(party)))
+            body.due_date = at_noon(days_after(issued, terms_days(party)))
         body.payment_lines = payments
         return party
 

@@ -370,3 +370,39 @@ def test_huge_numbers_get_400_and_never_number_new_invoices(
     status, body = asyncio.run(post(make("0", "1", customer)))
     assert status == 201
     assert sb.state.invoices.numbers()[-1] <= INT32_MAX
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_highest_number_and_the_last_day_get_400_not_500(fmt: str) -> None:
+    """Found by the fuzz profile: an invoice numbered 2147483647 left the next automatic
+    number beyond 32 bits, and a due date computed past 9999-12-31 overflowed."""
+    media = f"application/{fmt}"
+    make = json_invoice if fmt == "json" else xml_invoice
+
+    async def run() -> list[tuple[int, bytes]]:
+        async with Sandbox(seed=2, invoices=3, quotes=1, customers=2, purchases=1) as sb:
+            customer = sb.state.invoices.copy_of(1).customer_code or ""
+            headers = {"Authorization": f"KfToken {sb.token}", "Accept": media}
+            headers["Content-Type"] = media
+            late = (
+                f'{{"Number": 5000, "CustomerCode": "{customer}", '
+                '"IssuedDate": "9999-12-31 12:00:00", '
+                '"LineItems": [{"Quantity": 1, "Rate": 1}]}'
+            ).encode()
+            if fmt == "xml":
+                late = (
+                    f"<Invoice><CustomerCode>{customer}</CustomerCode><Number>5000</Number>"
+                    "<IssuedDate>9999-12-31 12:00:00</IssuedDate><LineItems><InvoiceLine>"
+                    "<Quantity>1</Quantity><Rate>1</Rate></InvoiceLine></LineItems></Invoice>"
+                ).encode()
+            out = []
+            async with aiohttp.ClientSession() as session:
+                for body in (make(str(INT32_MAX), "1", customer), make("0", "1", customer), late):
+                    async with session.post(sb.url + "/invoices", data=body, headers=headers) as r:
+                        out.append((r.status, await r.read()))
+            return out
+
+    (top, _), (after, after_body), (late, late_body) = asyncio.run(run())
+    assert top == 201
+    assert after == 400 and b"No invoice number is left after 2147483647" in after_body
+    assert late == 400 and b"beyond 9999-12-31" in late_body
