@@ -60,6 +60,15 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(JournalEntry)
 
 
+def _cancelled() -> bool:
+    """Whether the running task has been asked to stop: redis-py may swallow the
+    cancellation of a command in flight, or turn it into a connection error, and the
+    heartbeat must not outlive its worker."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    return bool(cancelling()) if cancelling is not None else False
+
+
 class RedisJournal(AsyncClosing):
     """The journal of job `job` in the Redis at `url` (or the client `redis`, which is
     not closed): ``async with RedisJournal("redis://host:6379/0", job="import-42") as j``.
@@ -106,6 +115,7 @@ class RedisJournal(AsyncClosing):
         self._held = False
         self._holding = asyncio.Lock()
         self._heartbeat: asyncio.Task[None] | None = None
+        self._stopping = False
         self._pending: dict[str, bytes] = {}
         self._waiting: list[asyncio.Future[None]] = []
         self._task: asyncio.Task[None] | None = None
@@ -142,10 +152,14 @@ class RedisJournal(AsyncClosing):
         self._heartbeat = asyncio.create_task(self._renew(), name="kashflow_async job lease")
 
     async def _renew(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self._lease_ms / 3000)
-            with contextlib.suppress(Exception):  # a write that finds it lost says so
+            try:
                 await self._redis.eval(_RENEW, 1, self.owner_key, self._lease_id, self._lease_ms)
+            except Exception:  # a write that finds the lease lost says so
+                pass
+            if _cancelled():  # a cancellation redis-py swallowed or turned into an error
+                raise asyncio.CancelledError
 
     async def read(self) -> dict[int, JournalEntry]:
         """The latest record of each key of the job (taking the job's lease first)."""
@@ -218,6 +232,7 @@ class RedisJournal(AsyncClosing):
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
         if self._heartbeat is not None:
+            self._stopping = True
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
         if self._held:
