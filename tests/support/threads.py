@@ -57,6 +57,10 @@ class LoopThread:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.loop.shutdown_asyncgens()
+            # transports closed by the server's shutdown close their sockets in callbacks
+            # of the next loop steps: let them run, or the sockets are left to the GC
+            # (a ResourceWarning in whichever test runs then)
+            await asyncio.sleep(0.05)
 
         self.call(drain())
         self.loop.call_soon_threadsafe(self.loop.stop)
