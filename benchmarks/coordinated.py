@@ -34,7 +34,7 @@ from kashflow_async.coordination.testing import RedisServer, redis_server_path
 from ._loops import loops, run_on
 from ._servers import CannedServer
 from ._stats import fmt, paired_ratio, summarize, table
-from .overhead import NUMBER, TOKEN, Call, documents, drive, warm
+from .overhead import NUMBER, TOKEN, Call, alternating_rounds, documents, drive, warm
 
 __all__ = ["SETTINGS", "main", "render", "run", "targets"]
 
@@ -131,17 +131,7 @@ async def _measure(
 ) -> dict[str, tuple[list[float], list[float]]]:
     async with AsyncExitStack() as stack:
         calls = {n: await _contender(stack, n, url, redis_url, c) for n in CONTENDERS}
-        counts = {n: await warm(call, c, target_s) for n, call in calls.items()}
-        samples: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in CONTENDERS}
-        for r in range(rounds):
-            for name in CONTENDERS if r % 2 == 0 else reversed(CONTENDERS):
-                gc.collect()
-                cpu = time.process_time()
-                elapsed = await drive(calls[name], counts[name], c)
-                cpu = time.process_time() - cpu
-                samples[name][0].append(elapsed / counts[name] * 1e6)
-                samples[name][1].append(cpu / counts[name] * 1e6)
-    return samples
+        return await alternating_rounds(calls, c, rounds, target_s)
 
 
 def run(

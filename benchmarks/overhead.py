@@ -249,16 +249,26 @@ async def _measure(
     alternating rounds."""
     async with AsyncExitStack() as stack:
         calls = {name: await contender(stack, name, url, c) for name in names}
-        counts = {name: await warm(call, c, target_s) for name, call in calls.items()}
-        samples: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in names}
-        for r in range(rounds):
-            for name in names if r % 2 == 0 else reversed(names):
-                gc.collect()
-                cpu = time.process_time()
-                elapsed = await drive(calls[name], counts[name], c)
-                cpu = time.process_time() - cpu
-                samples[name][0].append(elapsed / counts[name] * 1e6)
-                samples[name][1].append(cpu / counts[name] * 1e6)
+        return await alternating_rounds(calls, c, rounds, target_s)
+
+
+async def alternating_rounds(
+    calls: dict[str, Call], c: int, rounds: int, target_s: float
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU µs per request of each of `calls` (warmed first), measured in
+    `rounds` rounds whose order alternates, so that drift in the machine's load falls on
+    every contender alike."""
+    counts = {name: await warm(call, c, target_s) for name, call in calls.items()}
+    samples: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in calls}
+    names = list(calls)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else reversed(names):
+            gc.collect()
+            cpu = time.process_time()
+            elapsed = await drive(calls[name], counts[name], c)
+            cpu = time.process_time() - cpu
+            samples[name][0].append(elapsed / counts[name] * 1e6)
+            samples[name][1].append(cpu / counts[name] * 1e6)
     return samples
 
 
